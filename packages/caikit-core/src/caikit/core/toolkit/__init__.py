@@ -1,0 +1,1 @@
+"""Useful tools that are not AI specific: factories, plugins, concurrency."""

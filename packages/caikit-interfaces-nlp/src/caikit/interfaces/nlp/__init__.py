@@ -1,0 +1,1 @@
+"""caikit.interfaces.nlp: the nlp domain's data model and tasks."""

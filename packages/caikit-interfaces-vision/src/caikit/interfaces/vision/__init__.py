@@ -1,0 +1,1 @@
+"""caikit.interfaces.vision: the vision domain's data model and tasks."""
