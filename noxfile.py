@@ -12,6 +12,8 @@ nox.options.sessions = ["tests_all"]
 
 PYTHON = "3.11"
 TEST_DEPS = ["pytest>=8", "hypothesis>=6"]
+# Building wheels in the namespace test
+WHEEL_DEPS = ["hatchling>=1.21", "editables>=0.5"]
 
 # Each distribution: what to install (its own path plus the local paths of its caikit
 # dependencies, so nothing is resolved from PyPI under our names) and what else its tests use.
@@ -50,7 +52,7 @@ ALL_EDITABLE = [
     "plugins/caikit-compose-redis",
     "packages/caikit",
 ]
-ALL_TEST_DEPS = sorted({dep for d in DISTRIBUTIONS.values() for dep in d["test_deps"]} | set(TEST_DEPS))
+ALL_TEST_DEPS = sorted({dep for d in DISTRIBUTIONS.values() for dep in d["test_deps"]} | set(TEST_DEPS) | set(WHEEL_DEPS))
 
 
 def _editable(paths: list[str]) -> list[str]:
