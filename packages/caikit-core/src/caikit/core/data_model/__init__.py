@@ -1,0 +1,45 @@
+"""caikit.core.data_model: dataobjects bound to protobuf, and data streams.
+
+Public names (imported lazily, so ``DataStream`` alone never loads protobuf):
+
+* ``DataBase``, ``DataObjectBase``, ``dataobject``, ``make_dataobject``, ``is_dataobject``
+* ``DataStream``
+* ``JsonDict``
+* ``JobStatus`` and its older name ``TrainingStatus``
+* ``DataObjectNotFoundError``, ``DataModelTypeError``, ``DataModelValueError``
+"""
+import importlib as _importlib
+
+_LAZY = {
+    "DataBase": "caikit.core.data_model.base",
+    "DataObjectBase": "caikit.core.data_model.base",
+    "dataobject": "caikit.core.data_model._dataobject",
+    "make_dataobject": "caikit.core.data_model._dataobject",
+    "is_dataobject": "caikit.core.data_model._dataobject",
+    "DEFAULT_PACKAGE": "caikit.core.data_model._dataobject",
+    "DataStream": "caikit.core.data_model.streams.data_stream",
+    "JsonDict": "caikit.core.data_model.json_dict",
+    "JobStatus": "caikit.core.data_model.job_status",
+    "TrainingStatus": "caikit.core.data_model.job_status",
+    "DataObjectNotFoundError": "caikit.core.data_model._registry",
+    "DataModelTypeError": "caikit.core.data_model._errors",
+    "DataModelValueError": "caikit.core.data_model._errors",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    try:
+        module_name = _LAZY[name]
+    except KeyError:
+        raise AttributeError(
+            f"module 'caikit.core.data_model' has no attribute {name!r}"
+        ) from None
+    value = getattr(_importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,261 @@
+"""Turn a dataobject's Python annotations into a field plan.
+
+A *field plan* is the one place where typing introspection happens: it is computed once when a
+class is decorated, and both the protobuf descriptor builder and the converter code generator
+read it. Nothing in here runs per conversion.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import typing
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+# proto field types (google.protobuf.descriptor_pb2.FieldDescriptorProto.Type); kept as plain
+# ints so this module does not import protobuf
+TYPE_DOUBLE = 1
+TYPE_INT64 = 3
+TYPE_BOOL = 8
+TYPE_STRING = 9
+TYPE_MESSAGE = 11
+TYPE_BYTES = 12
+TYPE_ENUM = 14
+
+SCALAR_PROTO_TYPES = {
+    str: TYPE_STRING,
+    int: TYPE_INT64,
+    float: TYPE_DOUBLE,
+    bool: TYPE_BOOL,
+    bytes: TYPE_BYTES,
+}
+
+TIMESTAMP_FULL_NAME = "google.protobuf.Timestamp"
+STRUCT_FULL_NAME = "google.protobuf.Struct"
+
+# value kinds
+SCALAR = "scalar"
+ENUM = "enum"
+MESSAGE = "message"
+TIMESTAMP = "timestamp"
+STRUCT = "struct"
+
+# field shapes
+SINGLE = "single"
+LIST = "list"
+MAP = "map"
+ONEOF = "oneof"
+
+_NONE_TYPE = type(None)
+
+
+@dataclasses.dataclass
+class ValueType:
+    """One non-container value type: a scalar, enum, message, timestamp or JSON struct."""
+
+    kind: str
+    py_type: Any
+    proto_type: int
+    # full proto name (no leading dot) of the message or enum type, else None
+    type_name: Optional[str] = None
+    # the enum had no 0 member, so the proto enum got a PLACEHOLDER_UNSET = 0 value
+    enum_placeholder: bool = False
+    # a plain (undecorated) Enum nested into the message that uses it
+    nested_enum: bool = False
+
+    @property
+    def label(self) -> str:
+        """Short lower-case type label used to name oneof members (``int``, ``foo``...)."""
+        return getattr(self.py_type, "__name__", str(self.py_type)).lower()
+
+
+@dataclasses.dataclass
+class OneofMember:
+    """One alternative of a ``Union[...]`` field: its own proto field inside the oneof."""
+
+    name: str
+    number: int
+    value: ValueType
+
+
+@dataclasses.dataclass
+class FieldPlan:
+    """Everything the descriptor builder and the code generator need to know about a field."""
+
+    name: str
+    number: int
+    shape: str
+    value: Optional[ValueType] = None
+    key: Optional[ValueType] = None
+    optional: bool = False
+    members: List[OneofMember] = dataclasses.field(default_factory=list)
+    annotation: Any = None
+
+    @property
+    def proto_numbers(self) -> List[int]:
+        """The proto field numbers this Python field occupies."""
+        if self.shape == ONEOF:
+            return [m.number for m in self.members]
+        return [self.number]
+
+
+def _is_json_dict(tp: Any) -> bool:
+    if typing.get_origin(tp) in (dict, Dict):
+        args = typing.get_args(tp)
+        return len(args) == 2 and args[0] is str and args[1] is Any
+    return False
+
+
+def strip_annotated(tp: Any) -> Any:
+    """Remove any ``Annotated[...]`` wrapping (extra metadata is tolerated and ignored)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def split_optional(tp: Any) -> Tuple[Any, bool]:
+    """Return ``(inner_type, was_optional)`` for ``Optional[T]`` / ``Union[T, None]``."""
+    tp = strip_annotated(tp)
+    origin = typing.get_origin(tp)
+    if origin is Union or _is_union_type(tp):
+        args = typing.get_args(tp)
+        if _NONE_TYPE in args:
+            rest = tuple(strip_annotated(a) for a in args if a is not _NONE_TYPE)
+            if len(rest) == 1:
+                return rest[0], True
+            return Union[rest], True  # type: ignore[return-value]
+    return tp, False
+
+
+def _is_union_type(tp: Any) -> bool:
+    union_type = getattr(__import__("types"), "UnionType", None)
+    return union_type is not None and isinstance(tp, union_type)
+
+
+def value_type_for(tp: Any, where: str, owner: type) -> ValueType:
+    """Describe a non-container type, or raise ``TypeError`` naming the field."""
+    # imported here to avoid an import cycle (base imports this module)
+    from .base import DataBase  # pylint: disable=import-outside-toplevel
+
+    tp = strip_annotated(tp)
+    if tp in SCALAR_PROTO_TYPES:
+        return ValueType(SCALAR, tp, SCALAR_PROTO_TYPES[tp])
+    if tp is datetime.datetime:
+        return ValueType(TIMESTAMP, tp, TYPE_MESSAGE, TIMESTAMP_FULL_NAME)
+    if _is_json_dict(tp) or tp is dict:
+        return ValueType(STRUCT, dict, TYPE_MESSAGE, STRUCT_FULL_NAME)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        full_name = getattr(tp, "_caikit_full_name", None)
+        values = [m.value for m in tp]
+        placeholder = 0 not in values
+        if full_name is None:
+            # an undecorated Enum is nested into the message that uses it
+            return ValueType(
+                ENUM, tp, TYPE_ENUM, None, enum_placeholder=placeholder, nested_enum=True
+            )
+        return ValueType(ENUM, tp, TYPE_ENUM, full_name, enum_placeholder=placeholder)
+    if isinstance(tp, type) and issubclass(tp, DataBase):
+        if tp is owner:
+            # self reference: the full name is filled in by the caller
+            return ValueType(MESSAGE, tp, TYPE_MESSAGE, None)
+        full_name = tp.__dict__.get("_caikit_full_name")
+        if full_name is None:
+            raise TypeError(
+                f"{where}: {tp.__name__!r} is not decorated with @dataobject"
+            )
+        return ValueType(MESSAGE, tp, TYPE_MESSAGE, full_name)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        raise TypeError(
+            f"{where}: plain dataclass {tp.__name__!r} is not supported; decorate it with "
+            "@dataobject"
+        )
+    raise TypeError(f"{where}: unsupported field type {tp!r}")
+
+
+def plan_field(
+    name: str, annotation: Any, number: int, has_default: bool, owner: type
+) -> FieldPlan:
+    """Build the plan of one field starting at proto field ``number``."""
+    where = f"{owner.__name__}.{name}"
+    inner, was_optional = split_optional(annotation)
+    origin = typing.get_origin(inner)
+
+    if origin in (list, List, typing.Sequence) or inner is list:
+        args = typing.get_args(inner)
+        if len(args) != 1:
+            raise TypeError(f"{where}: a list field needs an element type, got {annotation!r}")
+        elem = strip_annotated(args[0])
+        if typing.get_origin(elem) in (list, List, dict, Dict) or split_optional(elem)[1]:
+            raise TypeError(
+                f"{where}: nested containers and optional elements are not supported, "
+                f"got {annotation!r}"
+            )
+        return FieldPlan(
+            name, number, LIST, value=value_type_for(elem, where, owner), annotation=annotation
+        )
+
+    if (origin in (dict, Dict) and not _is_json_dict(inner)) and inner is not dict:
+        args = typing.get_args(inner)
+        if len(args) != 2:
+            raise TypeError(f"{where}: a dict field needs key and value types")
+        key = value_type_for(args[0], where, owner)
+        if key.kind != SCALAR or key.py_type in (float, bytes):
+            raise TypeError(f"{where}: map keys must be str, int or bool, got {args[0]!r}")
+        val_tp = strip_annotated(args[1])
+        if typing.get_origin(val_tp) in (list, List, dict, Dict) and not _is_json_dict(val_tp):
+            raise TypeError(f"{where}: map values cannot be containers, got {args[1]!r}")
+        return FieldPlan(
+            name,
+            number,
+            MAP,
+            key=key,
+            value=value_type_for(val_tp, where, owner),
+            annotation=annotation,
+        )
+
+    if origin is Union or _is_union_type(inner):
+        members = []
+        seen = set()
+        for offset, arg in enumerate(typing.get_args(inner)):
+            arg = strip_annotated(arg)
+            if typing.get_origin(arg) in (list, List, dict, Dict):
+                raise TypeError(
+                    f"{where}: containers inside a Union are not supported, got {arg!r}"
+                )
+            value = value_type_for(arg, where, owner)
+            member_name = f"{name}_{value.label}"
+            if member_name in seen:
+                raise TypeError(f"{where}: Union has two members named {member_name!r}")
+            seen.add(member_name)
+            members.append(OneofMember(member_name, number + offset, value))
+        return FieldPlan(name, number, ONEOF, members=members, annotation=annotation)
+
+    return FieldPlan(
+        name,
+        number,
+        SINGLE,
+        value=value_type_for(inner, where, owner),
+        optional=was_optional or has_default,
+        annotation=annotation,
+    )
+
+
+def resolve_hints(cls: type) -> Dict[str, Any]:
+    """Resolve (possibly string) annotations of ``cls``, keeping ``Annotated`` extras."""
+    localns = {cls.__name__: cls}
+    try:
+        return typing.get_type_hints(cls, localns=localns, include_extras=True)
+    except NameError as err:
+        raise TypeError(f"{cls.__name__}: cannot resolve annotation: {err}") from err
+
+
+def plan_class(cls: type, field_names: List[str], has_default: Dict[str, bool]) -> List[FieldPlan]:
+    """Plan every field of ``cls`` in declaration order, numbering proto fields from 1."""
+    hints = resolve_hints(cls)
+    plans = []
+    number = 1
+    for name in field_names:
+        plan = plan_field(name, hints[name], number, has_default.get(name, False), cls)
+        number = max(plan.proto_numbers) + 1
+        plans.append(plan)
+    return plans
