@@ -7,7 +7,8 @@ from __future__ import annotations
 import nox
 
 nox.options.default_venv_backend = "uv|venv"
-nox.options.reuse_existing_virtualenvs = True
+# Fresh environments every run: a reused one would keep stale non-editable installs.
+nox.options.reuse_existing_virtualenvs = False
 nox.options.sessions = ["tests_all"]
 
 PYTHON = "3.11"
@@ -63,7 +64,7 @@ def _editable(paths: list[str]) -> list[str]:
 
 
 @nox.session(python=PYTHON)
-@nox.parametrize("dist", list(DISTRIBUTIONS))
+@nox.parametrize("dist", list(DISTRIBUTIONS), ids=list(DISTRIBUTIONS))
 def tests(session: nox.Session, dist: str) -> None:
     """One distribution's tests, installed from a wheel with only its declared dependencies."""
     spec = DISTRIBUTIONS[dist]
