@@ -14,7 +14,7 @@ nox.options.sessions = ["tests_all"]
 PYTHON = "3.11"
 TEST_DEPS = ["pytest>=8", "hypothesis>=6"]
 # Building wheels in the namespace test
-WHEEL_DEPS = ["hatchling>=1.21", "editables>=0.5"]
+WHEEL_DEPS = ["hatchling>=1.21", "editables>=0.5", "pip>=23"]
 
 # Each distribution: what to install (its own path plus the local paths of its caikit
 # dependencies, so nothing is resolved from PyPI under our names) and what else its tests use.
