@@ -1,0 +1,1 @@
+"""One benchmark per module; each exposes ``run(ctx) -> dict`` of figures (see harness.sides)."""

@@ -1,0 +1,1 @@
+"""Shared plumbing of the benchmark harness (statistics, processes, targets, report)."""
