@@ -4,7 +4,8 @@ Public names (imported lazily, so ``DataStream`` alone never loads protobuf):
 
 * ``DataBase``, ``DataObjectBase``, ``dataobject``, ``make_dataobject``, ``is_dataobject``
 * ``DataStream``
-* ``JsonDict``
+* ``JsonDict``; field annotations ``FieldNumber``, ``OneofField`` (``Annotated`` extras) and
+  the scalar types ``UInt32``, ``UInt64``, ``Int32``, ``Float32``
 * ``JobStatus`` and its older name ``TrainingStatus``
 * ``DataObjectNotFoundError``, ``DataModelTypeError``, ``DataModelValueError``
 """
@@ -19,6 +20,12 @@ _LAZY = {
     "DEFAULT_PACKAGE": "caikit.core.data_model._dataobject",
     "DataStream": "caikit.core.data_model.streams.data_stream",
     "JsonDict": "caikit.core.data_model.json_dict",
+    "FieldNumber": "caikit.core.data_model._types",
+    "OneofField": "caikit.core.data_model._types",
+    "UInt32": "caikit.core.data_model._types",
+    "UInt64": "caikit.core.data_model._types",
+    "Int32": "caikit.core.data_model._types",
+    "Float32": "caikit.core.data_model._types",
     "JobStatus": "caikit.core.data_model.job_status",
     "TrainingStatus": "caikit.core.data_model.job_status",
     "DataObjectNotFoundError": "caikit.core.data_model._registry",

@@ -136,13 +136,20 @@ class ClassCodegen:
             self.ns["CC" + tag] = child
             if child is self.cls:
                 # self reference: look the functions up lazily in the namespace at call time
-                for prefix, fn in (("F", "fill"), ("R", "from_pb"), ("J", "to_js"), ("K", "from_js")):
+                for prefix, fn in (
+                    ("F", "fill"),
+                    ("R", "from_pb"),
+                    ("J", "to_js"),
+                    ("K", "from_js"),
+                    ("D", "to_native"),
+                ):
                     self.ns[prefix + tag] = _Deferred(self.ns, fn)
             else:
                 self.ns["F" + tag] = child._caikit_fill
                 self.ns["R" + tag] = child._caikit_from_pb
                 self.ns["J" + tag] = child._caikit_to_js
                 self.ns["K" + tag] = child._caikit_from_js
+                self.ns["D" + tag] = child._caikit_to_native
 
     def _bind_names(self):
         for idx, plan in enumerate(self.plans):
@@ -354,11 +361,14 @@ class ClassCodegen:
     # -- to_js ------------------------------------------------------------------------------------
 
     @staticmethod
-    def _js_from_py(value: T.ValueType, tag: str, var: str) -> str:
-        """Expression converting Python element ``var`` to its JSON-ready form."""
+    def _js_from_py(value: T.ValueType, tag: str, var: str, native: bool = False) -> str:
+        """Expression converting Python element ``var`` to its JSON-ready form (or, when
+        ``native``, to its ``to_dict`` form: bytes and datetimes stay Python objects)."""
         if value.kind == T.SCALAR:
             py = value.py_type
             if py is bytes:
+                if native:
+                    return f"({var} if {var}.__class__ is bytes else _V.check_bytes({var}))"
                 return f"_V.bytes_to_json({var})"
             if py is bool:
                 return f"({var} if {var} is True or {var} is False else _V.check_bool({var}))"
@@ -366,17 +376,21 @@ class ClassCodegen:
         if value.kind == T.ENUM:
             return f"({var}.name if {var}.__class__ is EC{tag} else _V.enum_to_json(EC{tag}, {var}))"
         if value.kind == T.MESSAGE:
+            child = "D" if native else "J"
             return (
-                f"(J{tag}({var}) if {var}.__class__ is CC{tag} else "
-                f"(None if {var} is None else J{tag}(_coerce(CC{tag}, {var}))))"
+                f"({child}{tag}({var}) if {var}.__class__ is CC{tag} else "
+                f"(None if {var} is None else {child}{tag}(_coerce(CC{tag}, {var}))))"
             )
         if value.kind == T.TIMESTAMP:
+            if native:
+                return f"_V.datetime_in({var})"
             return f"_V.datetime_to_json({var})"
         return f"({var} if {var}.__class__ is dict else _V.struct_in({var}))"
 
-    def _gen_to_js(self) -> str:
+    def _gen_to_js(self, native: bool = False) -> str:
         src = _Lines()
-        src("def to_js(self):")
+        fn_name = "to_native" if native else "to_js"
+        src(f"def {fn_name}(self):")
         src.indent()
         keys = []
         oneofs = []
@@ -388,9 +402,9 @@ class ClassCodegen:
                 continue
             keys.append((name, f"o{idx}"))
             value = plan.value
-            conv = self._js_from_py(value, tag, "x")
+            conv = self._js_from_py(value, tag, "x", native)
             if plan.shape == T.SINGLE:
-                expr = self._js_from_py(value, tag, "v")
+                expr = self._js_from_py(value, tag, "v", native)
                 handler = f"raise _wrap(e, {name!r}) from None"
             elif plan.shape == T.LIST:
                 expr = (
@@ -416,7 +430,10 @@ class ClassCodegen:
             src("d = {}")
             for idx, plan in enumerate(self.plans):
                 if plan.shape == T.ONEOF:
-                    src(f"_oneof_to_js(self, {plan.name!r}, self.{plan.name}, d, O{idx}, NS)")
+                    src(
+                        f"_oneof_to_js(self, {plan.name!r}, self.{plan.name}, d, O{idx}, NS, "
+                        f"{native})"
+                    )
                 else:
                     src(f"d[{plan.name!r}] = o{idx}")
         src("return d")
@@ -445,6 +462,19 @@ class ClassCodegen:
             return f"_V.datetime_in({var})"
         return f"({var} if {var}.__class__ is dict else _V.struct_in({var}))"
 
+    @staticmethod
+    def _missing_default(plan: T.FieldPlan, tag: str) -> str:
+        """What a field absent from JSON becomes: like protobuf, a plain scalar or enum gets
+        its zero value; optional fields, messages, timestamps and structs get None."""
+        value = plan.value
+        if plan.optional:
+            return "None"
+        if value.kind == T.SCALAR:
+            return repr(value.py_type())
+        if value.kind == T.ENUM:
+            return f"EV{tag}[0]"
+        return "None"
+
     def _key_from_js(self, key: T.ValueType, var: str) -> str:
         if key.py_type is bool:
             return f"_bool_key({var})"
@@ -468,17 +498,20 @@ class ClassCodegen:
             conv = self._py_from_js(value, tag, "x")
             if plan.shape == T.SINGLE:
                 expr = self._py_from_js(value, tag, "v")
+                default = self._missing_default(plan, tag)
+                if default != "None":
+                    expr = f"{default} if v is None else {expr}"
                 handler = f"raise _wrap(e, {name!r}) from None"
             elif plan.shape == T.LIST:
                 expr = (
-                    f"None if v is None else [{conv} for x in "
+                    f"[] if v is None else [{conv} for x in "
                     f"(v if v.__class__ is list else _as_list(v))]"
                 )
                 handler = f"raise _wrap_item(e, {name!r}, v, lambda x: {conv}) from None"
             else:
                 kconv = self._key_from_js(plan.key, "k")
                 expr = (
-                    f"None if v is None else {{{kconv}: {conv} for k, x in "
+                    f"{{}} if v is None else {{{kconv}: {conv} for k, x in "
                     f"(v if v.__class__ is dict else _as_dict(v)).items()}}"
                 )
                 handler = (
@@ -507,7 +540,13 @@ class ClassCodegen:
             m.name for p in self.plans for m in p.members
         )
         self.ns["_fix_keys"] = fix_keys
-        parts = [self._gen_fill(), self._gen_from_pb(), self._gen_to_js(), self._gen_from_js()]
+        parts = [
+            self._gen_fill(),
+            self._gen_from_pb(),
+            self._gen_to_js(),
+            self._gen_to_js(native=True),
+            self._gen_from_js(),
+        ]
         for idx, plan in enumerate(self.plans):
             if plan.shape in (T.LIST, T.MAP):
                 parts.append(self._gen_fill_one(idx, plan))
@@ -515,7 +554,7 @@ class ClassCodegen:
         filename = f"<dataobject {self.cls.__module__}.{self.cls.__qualname__}>"
         exec(compile(source, filename, "exec"), self.ns)  # pylint: disable=exec-used
         self.ns["__source__"] = source
-        return {k: self.ns[k] for k in ("fill", "from_pb", "to_js", "from_js")}
+        return {k: self.ns[k] for k in ("fill", "from_pb", "to_js", "to_native", "from_js")}
 
 
 class _Deferred:

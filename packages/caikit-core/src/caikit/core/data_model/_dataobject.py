@@ -169,7 +169,10 @@ def _decorate_class(cls: type, package: str) -> type:
     cls._caikit_full_name = full_name
     cls._caikit_user_defaults = user_defaults
     cls.full_name = full_name
-    cls.fields = tuple(field_names)
+    # like caikit, ``fields`` lists proto field names: a Union field appears as its members
+    cls.fields = tuple(
+        name for p in plans for name in ([m.name for m in p.members] or [p.name])
+    )
     cls._caikit_proto_class = proto_class
     cls._caikit_plans = {p.name: p for p in plans}
 
@@ -178,6 +181,7 @@ def _decorate_class(cls: type, package: str) -> type:
     cls._caikit_fill = staticmethod(functions["fill"])
     cls._caikit_from_pb = staticmethod(functions["from_pb"])
     cls._caikit_to_js = staticmethod(functions["to_js"])
+    cls._caikit_to_native = staticmethod(functions["to_native"])
     cls._caikit_from_js = staticmethod(functions["from_js"])
     cls._caikit_codegen_source = codegen.ns["__source__"]
 
@@ -204,7 +208,7 @@ def _key_fixer(cls: type, plans) -> Callable[[Dict[str, Any]], Dict[str, Any]]:
     known = {p.name for p in plans} | {m.name for p in plans for m in p.members}
     camel = {}
     for field_name in known:
-        json_name = _descriptors._json_name(field_name)  # pylint: disable=protected-access
+        json_name = _descriptors.json_name(field_name)
         if json_name != field_name:
             camel[json_name] = field_name
 

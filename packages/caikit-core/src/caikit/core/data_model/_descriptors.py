@@ -31,7 +31,8 @@ def get_pool() -> descriptor_pool.DescriptorPool:
 
 def file_name_for(package: str, name: str) -> str:
     """The ``.proto`` file name used for a dataobject's message or enum."""
-    return f"{package.replace('.', '/')}/{name.lower()}.proto" if package else f"{name.lower()}.proto"
+    # caikit 0.29.1 names files "<package>.<lowercased name>.proto"
+    return f"{package}.{name.lower()}.proto" if package else f"{name.lower()}.proto"
 
 
 def snake_to_upper_camel(name: str) -> str:
@@ -63,8 +64,8 @@ def _fill_enum_proto(enum_proto: descriptor_pb2.EnumDescriptorProto, enum_cls: t
         alias = alias or number in numbers
         numbers.add(number)
         enum_proto.value.add(name=member_name, number=number)
-    if alias:
-        enum_proto.options.allow_alias = True
+    # caikit 0.29.1 always sets the option explicitly
+    enum_proto.options.allow_alias = alias
 
 
 def build_enum_file(enum_cls: type, package: str, name: str) -> descriptor_pb2.FileDescriptorProto:
@@ -86,6 +87,7 @@ class _MessageBuilder:
         self.proto = descriptor_pb2.DescriptorProto(name=name)
         self.deps: List[str] = []
         self.nested_enums: Dict[type, str] = {}
+        self.optional_fields: List[descriptor_pb2.FieldDescriptorProto] = []
 
     def _dep(self, file_name: str):
         if file_name not in self.deps:
@@ -121,13 +123,10 @@ class _MessageBuilder:
                     number=member.number,
                     label=_LABEL_OPTIONAL,
                     oneof_index=oneof_index,
-                    json_name=_json_name(member.name),
                 )
                 self._type_ref(member.value, fld)
             return
-        fld = self.proto.field.add(
-            name=plan.name, number=plan.number, json_name=_json_name(plan.name)
-        )
+        fld = self.proto.field.add(name=plan.name, number=plan.number)
         if plan.shape == T.LIST:
             fld.label = _LABEL_REPEATED
             self._type_ref(plan.value, fld)
@@ -136,11 +135,9 @@ class _MessageBuilder:
             entry_name = snake_to_upper_camel(plan.name) + "Entry"
             entry = self.proto.nested_type.add(name=entry_name)
             entry.options.map_entry = True
-            key = entry.field.add(name="key", number=1, label=_LABEL_OPTIONAL, json_name="key")
+            key = entry.field.add(name="key", number=1, label=_LABEL_OPTIONAL)
             self._type_ref(plan.key, key)
-            val = entry.field.add(
-                name="value", number=2, label=_LABEL_OPTIONAL, json_name="value"
-            )
+            val = entry.field.add(name="value", number=2, label=_LABEL_OPTIONAL)
             self._type_ref(plan.value, val)
             fld.type = T.TYPE_MESSAGE
             fld.type_name = f".{self.full_name}.{entry_name}"
@@ -148,26 +145,30 @@ class _MessageBuilder:
             fld.label = _LABEL_OPTIONAL
             self._type_ref(plan.value, fld)
             if plan.optional:
-                fld.proto3_optional = True
-                fld.oneof_index = -1  # fixed up once all real oneofs are known
+                self.optional_fields.append(fld)
 
     def finish(self) -> descriptor_pb2.FileDescriptorProto:
-        """Place the synthetic oneofs of proto3 optionals after the real ones and wrap up."""
-        for fld in self.proto.field:
-            if fld.proto3_optional:
-                fld.oneof_index = len(self.proto.oneof_decl)
-                self.proto.oneof_decl.add(name=f"_{fld.name}")
+        """Give optional fields their oneofs (after the Union ones) and wrap up.
+
+        Like caikit 0.29.1 (py-to-proto), an optional field is a one-member oneof named
+        ``_<field>`` rather than a proto3 ``optional`` (no ``proto3_optional`` flag), so the
+        descriptors are identical; presence tracking and the wire format are the same.
+        """
+        for fld in self.optional_fields:
+            fld.oneof_index = len(self.proto.oneof_decl)
+            self.proto.oneof_decl.add(name=f"_{fld.name}")
         fdp = descriptor_pb2.FileDescriptorProto(
             name=file_name_for(self.package, self.name),
             package=self.package,
             syntax="proto3",
         )
-        fdp.dependency.extend(self.deps)
+        fdp.dependency.extend(sorted(self.deps))
         fdp.message_type.add().CopyFrom(self.proto)
         return fdp
 
 
-def _json_name(name: str) -> str:
+def json_name(name: str) -> str:
+    """The lowerCamelCase JSON name protobuf derives for a field name."""
     parts = name.split("_")
     return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 

@@ -124,30 +124,37 @@ def oneof_from_pb(msg: Any, field: str, members: Members, ns: Dict) -> Tuple[Any
         raise wrap(err, name) from None
 
 
-def _to_js_value(value: Any, vtype: T.ValueType, tag: str, ns: Dict) -> Any:
+def _to_js_value(value: Any, vtype: T.ValueType, tag: str, ns: Dict, native: bool) -> Any:
     kind = vtype.kind
     if kind == T.SCALAR:
         if vtype.py_type is bytes:
-            return _values.bytes_to_json(value)
+            return _values.check_bytes(value) if native else _values.bytes_to_json(value)
         if vtype.py_type is float:
             return _values.check_float(value)
         return value
     if kind == T.ENUM:
         return _values.enum_to_json(vtype.py_type, value)
     if kind == T.MESSAGE:
-        return ns["J" + tag](value)
+        return ns[("D" if native else "J") + tag](value)
     if kind == T.TIMESTAMP:
-        return _values.datetime_to_json(value)
+        return _values.datetime_in(value) if native else _values.datetime_to_json(value)
     return value
 
 
-def oneof_to_js(obj: Any, field: str, value: Any, out: Dict, members: Members, ns: Dict) -> None:
-    """Write the oneof into a JSON-ready dict under the set member's name (or the field, null)."""
+def oneof_to_js(
+    obj: Any, field: str, value: Any, out: Dict, members: Members, ns: Dict, native: bool = False
+) -> None:
+    """Write the oneof into a dict under the set member's name; an unset oneof writes nothing
+    (as caikit 0.29.1 does)."""
     if value is None:
-        out[field] = None
         return
     name, vtype, tag = which_member(obj, field, value, members)
-    out[name] = _to_js_value(value, vtype, tag, ns)
+    try:
+        out[name] = _to_js_value(value, vtype, tag, ns, native)
+    except Exception as err:  # pylint: disable=broad-except
+        from ._errors import wrap  # pylint: disable=import-outside-toplevel
+
+        raise wrap(err, name) from None
 
 
 _JS_CHECKS = {

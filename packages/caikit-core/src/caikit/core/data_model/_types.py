@@ -15,11 +15,15 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 # proto field types (google.protobuf.descriptor_pb2.FieldDescriptorProto.Type); kept as plain
 # ints so this module does not import protobuf
 TYPE_DOUBLE = 1
+TYPE_FLOAT = 2
 TYPE_INT64 = 3
+TYPE_UINT64 = 4
+TYPE_INT32 = 5
 TYPE_BOOL = 8
 TYPE_STRING = 9
 TYPE_MESSAGE = 11
 TYPE_BYTES = 12
+TYPE_UINT32 = 13
 TYPE_ENUM = 14
 
 SCALAR_PROTO_TYPES = {
@@ -63,9 +67,13 @@ class ValueType:
     # a plain (undecorated) Enum nested into the message that uses it
     nested_enum: bool = False
 
+    label_override: Optional[str] = None
+
     @property
     def label(self) -> str:
         """Short lower-case type label used to name oneof members (``int``, ``foo``...)."""
+        if self.label_override:
+            return self.label_override
         return getattr(self.py_type, "__name__", str(self.py_type)).lower()
 
 
@@ -106,6 +114,83 @@ def _is_json_dict(tp: Any) -> bool:
     return False
 
 
+class FieldNumber(int):
+    """``Annotated[T, FieldNumber(n)]`` pins a field's proto number (auto numbering skips it)."""
+
+    def __new__(cls, value: int):
+        number = super().__new__(cls, value)
+        if number < 1 or number > 536870911 or 19000 <= number <= 19999:
+            raise ValueError(f"invalid proto field number {value!r}")
+        return number
+
+
+class ProtoScalar:
+    """``Annotated`` marker choosing a non-default proto scalar type for an int or float."""
+
+    def __init__(self, proto_type: int, py_type: type, label: str):
+        self.proto_type = proto_type
+        self.py_type = py_type
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"ProtoScalar({self.label})"
+
+
+#: ``int`` fields stored as ``uint32`` / ``uint64`` / ``int32``, ``float`` fields as ``float``
+UInt32 = typing.Annotated[int, ProtoScalar(TYPE_UINT32, int, "uint32")]
+UInt64 = typing.Annotated[int, ProtoScalar(TYPE_UINT64, int, "uint64")]
+Int32 = typing.Annotated[int, ProtoScalar(TYPE_INT32, int, "int32")]
+Float32 = typing.Annotated[float, ProtoScalar(TYPE_FLOAT, float, "float32")]
+
+
+class OneofField(str):
+    """``Union[Annotated[T, OneofField("name")], ...]`` names one member of a oneof."""
+
+
+class _Counter:
+    """Hands out automatic field numbers; pinned numbers do not advance it."""
+
+    def __init__(self):
+        self.next = 1
+
+    def number_for(self, annotation: Any) -> int:
+        pinned = annotation_extra(annotation, FieldNumber)
+        if pinned is not None:
+            return int(pinned)
+        number = self.next
+        self.next += 1
+        return number
+
+
+def annotation_extra(tp: Any, kind: type) -> Any:
+    """The (single) ``Annotated`` extra of type ``kind`` anywhere in the wrapping, or None."""
+    found = []
+    while True:
+        if typing.get_origin(tp) is typing.Annotated:
+            args = typing.get_args(tp)
+            found.extend(a for a in args[1:] if isinstance(a, kind))
+            tp = args[0]
+            continue
+        inner, was_optional = _split_optional_once(tp)
+        if was_optional and inner is not tp:
+            tp = inner
+            continue
+        break
+    if len(found) > 1:
+        raise TypeError(f"more than one {kind.__name__} annotation in {tp!r}")
+    return found[0] if found else None
+
+
+def _split_optional_once(tp: Any) -> Tuple[Any, bool]:
+    if typing.get_origin(tp) is Union or _is_union_type(tp):
+        args = typing.get_args(tp)
+        if _NONE_TYPE in args:
+            rest = tuple(a for a in args if a is not _NONE_TYPE)
+            if len(rest) == 1:
+                return rest[0], True
+    return tp, False
+
+
 def strip_annotated(tp: Any) -> Any:
     """Remove any ``Annotated[...]`` wrapping (extra metadata is tolerated and ignored)."""
     while typing.get_origin(tp) is typing.Annotated:
@@ -132,12 +217,19 @@ def _is_union_type(tp: Any) -> bool:
     return union_type is not None and isinstance(tp, union_type)
 
 
-def value_type_for(tp: Any, where: str, owner: type) -> ValueType:
+def value_type_for(tp: Any, where: str, owner: type, marker: Any = None) -> ValueType:
     """Describe a non-container type, or raise ``TypeError`` naming the field."""
     # imported here to avoid an import cycle (base imports this module)
     from .base import DataBase  # pylint: disable=import-outside-toplevel
 
+    marker = marker or annotation_extra(tp, ProtoScalar)
     tp = strip_annotated(tp)
+    if marker is not None:
+        if tp is not marker.py_type:
+            raise TypeError(f"{where}: {marker!r} applies to {marker.py_type.__name__}, not {tp!r}")
+        vtype = ValueType(SCALAR, tp, marker.proto_type)
+        vtype.label_override = marker.label
+        return vtype
     if tp in SCALAR_PROTO_TYPES:
         return ValueType(SCALAR, tp, SCALAR_PROTO_TYPES[tp])
     if tp is datetime.datetime:
@@ -173,9 +265,9 @@ def value_type_for(tp: Any, where: str, owner: type) -> ValueType:
 
 
 def plan_field(
-    name: str, annotation: Any, number: int, has_default: bool, owner: type
+    name: str, annotation: Any, counter: "_Counter", has_default: bool, owner: type
 ) -> FieldPlan:
-    """Build the plan of one field starting at proto field ``number``."""
+    """Build the plan of one field, taking proto numbers from ``counter``."""
     where = f"{owner.__name__}.{name}"
     inner, was_optional = split_optional(annotation)
     origin = typing.get_origin(inner)
@@ -184,14 +276,16 @@ def plan_field(
         args = typing.get_args(inner)
         if len(args) != 1:
             raise TypeError(f"{where}: a list field needs an element type, got {annotation!r}")
+        elem_marker = annotation_extra(args[0], ProtoScalar)
         elem = strip_annotated(args[0])
         if typing.get_origin(elem) in (list, List, dict, Dict) or split_optional(elem)[1]:
             raise TypeError(
                 f"{where}: nested containers and optional elements are not supported, "
                 f"got {annotation!r}"
             )
+        value = value_type_for(elem, where, owner, elem_marker)
         return FieldPlan(
-            name, number, LIST, value=value_type_for(elem, where, owner), annotation=annotation
+            name, counter.number_for(annotation), LIST, value=value, annotation=annotation
         )
 
     if (origin in (dict, Dict) and not _is_json_dict(inner)) and inner is not dict:
@@ -204,37 +298,34 @@ def plan_field(
         val_tp = strip_annotated(args[1])
         if typing.get_origin(val_tp) in (list, List, dict, Dict) and not _is_json_dict(val_tp):
             raise TypeError(f"{where}: map values cannot be containers, got {args[1]!r}")
+        value = value_type_for(val_tp, where, owner, annotation_extra(args[1], ProtoScalar))
         return FieldPlan(
-            name,
-            number,
-            MAP,
-            key=key,
-            value=value_type_for(val_tp, where, owner),
-            annotation=annotation,
+            name, counter.number_for(annotation), MAP, key=key, value=value, annotation=annotation
         )
 
     if origin is Union or _is_union_type(inner):
         members = []
         seen = set()
-        for offset, arg in enumerate(typing.get_args(inner)):
-            arg = strip_annotated(arg)
+        for raw_arg in typing.get_args(inner):
+            arg = strip_annotated(raw_arg)
             if typing.get_origin(arg) in (list, List, dict, Dict):
                 raise TypeError(
                     f"{where}: containers inside a Union are not supported, got {arg!r}"
                 )
-            value = value_type_for(arg, where, owner)
-            member_name = f"{name}_{value.label}"
+            value = value_type_for(arg, where, owner, annotation_extra(raw_arg, ProtoScalar))
+            member_name = annotation_extra(raw_arg, OneofField) or f"{name}_{value.label}"
             if member_name in seen:
                 raise TypeError(f"{where}: Union has two members named {member_name!r}")
             seen.add(member_name)
-            members.append(OneofMember(member_name, number + offset, value))
-        return FieldPlan(name, number, ONEOF, members=members, annotation=annotation)
+            members.append(OneofMember(str(member_name), counter.number_for(raw_arg), value))
+        return FieldPlan(name, members[0].number, ONEOF, members=members, annotation=annotation)
 
+    value = value_type_for(inner, where, owner, annotation_extra(annotation, ProtoScalar))
     return FieldPlan(
         name,
-        number,
+        counter.number_for(annotation),
         SINGLE,
-        value=value_type_for(inner, where, owner),
+        value=value,
         optional=was_optional or has_default,
         annotation=annotation,
     )
@@ -253,9 +344,16 @@ def plan_class(cls: type, field_names: List[str], has_default: Dict[str, bool]) 
     """Plan every field of ``cls`` in declaration order, numbering proto fields from 1."""
     hints = resolve_hints(cls)
     plans = []
-    number = 1
+    counter = _Counter()
+    used: Dict[int, str] = {}
     for name in field_names:
-        plan = plan_field(name, hints[name], number, has_default.get(name, False), cls)
-        number = max(plan.proto_numbers) + 1
+        plan = plan_field(name, hints[name], counter, has_default.get(name, False), cls)
+        for number in plan.proto_numbers:
+            if number in used:
+                raise TypeError(
+                    f"{cls.__name__}.{name}: proto field number {number} is already used by "
+                    f"{used[number]!r}"
+                )
+            used[number] = name
         plans.append(plan)
     return plans

@@ -281,7 +281,9 @@ def _value_out(value_msg: Any) -> Any:
     if kind == "list_value":
         return [_value_out(v) for v in value_msg.list_value.values]
     if kind == "number_value":
-        return value_msg.number_value
+        number = value_msg.number_value
+        # caikit 0.29.1 gives integral numbers back as ints
+        return int(number) if number.is_integer() else number
     if kind == "string_value":
         return value_msg.string_value
     if kind == "bool_value":

@@ -125,8 +125,17 @@ class DataBase:
     # -- dict / JSON ------------------------------------------------------------------------------
 
     def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready dict: every field present (unset -> None), bytes as base64 text,
-        enums by name, datetimes as RFC 3339 text, nested objects as dicts."""
+        """A dict of Python values: every field present (unset -> None; a Union field under
+        the name of its set member, absent when unset), nested objects as dicts, enums by
+        name, bytes and datetimes as they are."""
+        try:
+            return self._caikit_to_native(self)
+        except Exception as err:  # pylint: disable=broad-except
+            raise _errors.wrap(err, type(self).__name__) from None
+
+    def to_json_dict(self) -> Dict[str, Any]:
+        """What ``to_json`` serializes: ``to_dict`` with bytes as base64 text and datetimes
+        as RFC 3339 UTC text (``2024-01-02T03:04:05.123Z``)."""
         try:
             return self._caikit_to_js(self)
         except Exception as err:  # pylint: disable=broad-except
@@ -150,8 +159,8 @@ class DataBase:
         return _as_cls(cls, obj)
 
     def to_json(self, **json_kwargs: Any) -> str:
-        """``json.dumps`` of ``to_dict()``; keyword arguments go to ``json.dumps``."""
-        return json.dumps(self.to_dict(), **json_kwargs)
+        """``json.dumps`` of ``to_json_dict()``; keyword arguments go to ``json.dumps``."""
+        return json.dumps(self.to_json_dict(), **json_kwargs)
 
     @classmethod
     def from_json(cls: Type[_T], json_str: Union[str, bytes, Dict[str, Any]]) -> _T:
@@ -175,7 +184,7 @@ class DataBase:
         return cls.from_dict(data)
 
     def __str__(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        return json.dumps(self.to_json_dict(), indent=2)
 
     # -- oneofs -----------------------------------------------------------------------------------
 

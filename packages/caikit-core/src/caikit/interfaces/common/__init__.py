@@ -1,0 +1,1 @@
+"""Interfaces shared by every caikit distribution (``caikit_data_model.common``)."""

@@ -1,0 +1,1 @@
+"""Interfaces of the caikit runtime's management and info services."""
