@@ -1,0 +1,90 @@
+"""``python -m caikit.runtime`` (console script ``caikit-runtime``): serve until SIGINT/SIGTERM.
+
+Starts the gRPC server when ``runtime.grpc.enabled`` and the HTTP server when
+``runtime.http.enabled`` (only if ``caikit.runtime.http_server`` is installed; otherwise a
+warning, or an error when HTTP is the only server asked for). On SIGINT or SIGTERM both stop:
+new calls are refused at once, calls in flight get the configured grace period.
+
+Options: ``--grpc-only`` / ``--http-only`` override the ``enabled`` flags.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import Any, List, Optional
+
+log = logging.getLogger("caikit.runtime")
+
+
+def _http_server_class() -> Any:
+    try:
+        from caikit.runtime.http_server import RuntimeHTTPServer  # type: ignore[attr-defined]
+    except ImportError as err:
+        return err
+    return RuntimeHTTPServer
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the configured servers; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="caikit-runtime", description="Serve caikit modules over gRPC and HTTP.")
+    parser.add_argument("--grpc-only", action="store_true", help="serve gRPC only")
+    parser.add_argument("--http-only", action="store_true", help="serve HTTP only")
+    args = parser.parse_args(argv)
+
+    from caikit.config import get_config
+    from caikit.core.toolkit.logging import configure_logging
+
+    configure_logging()
+    runtime = get_config().runtime
+    grpc_enabled = bool(runtime.grpc.enabled) and not args.http_only
+    http_enabled = bool(runtime.http.enabled) and not args.grpc_only
+    servers: List[Any] = []
+    stop_requested = threading.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        log.info("Received signal %s: stopping", signum)
+        stop_requested.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    if grpc_enabled:
+        from caikit.runtime.grpc_server import RuntimeGRPCServer
+
+        grpc_server = RuntimeGRPCServer()
+        grpc_server.start(blocking=False)
+        servers.append(grpc_server)
+    if http_enabled:
+        http_class = _http_server_class()
+        if isinstance(http_class, ImportError):
+            if not grpc_enabled:
+                log.error("runtime.http.enabled is set but the HTTP server is not available: %s", http_class)
+                return 1
+            log.warning("HTTP server not started (not installed: %s); serving gRPC only", http_class)
+        else:
+            http_server = http_class()
+            http_server.start(blocking=False)
+            servers.append(http_server)
+    if not servers:
+        log.error("Neither runtime.grpc.enabled nor runtime.http.enabled is set: nothing to serve")
+        return 1
+
+    # Sleep in short waits so the main thread keeps handling signals.
+    while not stop_requested.wait(0.5):
+        pass
+    for server in reversed(servers):
+        try:
+            server.stop()
+        except Exception:  # noqa: BLE001 - stop the others anyway
+            log.exception("Error while stopping %s", type(server).__name__)
+    from caikit.runtime.model_management.model_manager import reset_model_manager
+
+    reset_model_manager()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

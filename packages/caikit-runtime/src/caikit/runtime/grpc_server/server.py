@@ -1,0 +1,279 @@
+"""``RuntimeGRPCServer``: the generated services, ModelMesh's SPI, health and reflection on one
+grpcio server.
+
+Usage::
+
+    with RuntimeGRPCServer() as server:          # start(blocking=False) ... stop(0)
+        channel = server.make_local_channel()
+        stub = server.inference_service.stub_class(channel)
+        stub.GreetingTaskPredict(
+            server.inference_service.messages.GreetingTaskRequest(name="Gabe"),
+            metadata=[("mm-model-id", "greeter")],
+        )
+
+Settings (``runtime.*``): ``grpc.port`` (0 picks a free port; ``server.port`` tells which),
+``grpc.max_message_bytes`` (larger messages get RESOURCE_EXHAUSTED),
+``grpc.maximum_concurrent_rpcs`` (calls beyond it get RESOURCE_EXHAUSTED),
+``grpc.options`` (extra channel arguments), ``server_thread_pool_size``, ``tls.*``,
+``metrics.*``, ``grpc.server_shutdown_grace_period_seconds`` (for :meth:`stop` without a
+grace), ``use_abortable_threads`` (cancel the model's work when the call ends early).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional
+
+import grpc
+
+from ..metrics import get_metrics
+from ..model_management.model_manager import get_model_manager
+from ..service_generation import get_services
+from ..tls import tls_settings
+from ._inference import make_inference_handler
+from ._management import (
+    info_handlers,
+    job_handlers,
+    model_management_handlers,
+    train_handlers,
+    training_management_handlers,
+)
+from .service_package import ServicePackage, make_service_package
+
+__all__ = ["RuntimeGRPCServer"]
+
+log = logging.getLogger("caikit.runtime.grpc")
+
+#: ModelMesh's unix socket, served too when its directory exists
+MMESH_SOCKET_DIR = "/tmp/mmesh"  # noqa: S108 - the fixed path ModelMesh uses
+
+
+class RuntimeGRPCServer:
+    """The runtime's gRPC server (see the module docstring).
+
+    Args:
+        port: override ``runtime.grpc.port``
+
+    Raises:
+        OSError: the port cannot be bound
+        TLSConfigError: unreadable TLS material
+        ImportError / TypeError: ``runtime.library`` cannot be served
+    """
+
+    def __init__(self, port: Optional[int] = None):
+        from caikit.config import get_config
+
+        config = get_config()
+        runtime = config.runtime
+        self._config = config
+        self._grace_default = float(runtime.grpc.server_shutdown_grace_period_seconds or 0)
+        self.services = get_services(runtime)
+        self.model_manager = get_model_manager()
+        self.metrics = get_metrics()
+        self.metrics.loaded_models = self.model_manager.loaded_count
+        self._tls = tls_settings(config)
+        self._ready = threading.Event()
+        self._started = False
+        self._stopped = threading.Event()
+
+        self.inference_service = self._package(self.services.inference)
+        self.inference_job_service = self._package(self.services.jobs)
+        self.training_service = self._package(self.services.training)
+        self.training_management_service = self._package(self.services.training_management)
+        self.model_management_service = self._package(self.services.model_management)
+        self.runtime_info_service = self._package(self.services.info)
+
+        pool_size = int(runtime.grpc.get("server_thread_pool_size") or runtime.server_thread_pool_size or 100)
+        self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="caikit-grpc")
+        max_bytes = int(runtime.grpc.max_message_bytes or 0)
+        options: List[tuple] = [("grpc.so_reuseport", 0)]
+        if max_bytes > 0:
+            options += [("grpc.max_receive_message_length", max_bytes), ("grpc.max_send_message_length", max_bytes)]
+        options += [(str(k), v) for k, v in dict(runtime.grpc.options or {}).items()]
+        max_rpcs = int(runtime.grpc.maximum_concurrent_rpcs or 0) or None
+        self.server = grpc.server(self._executor, options=options, maximum_concurrent_rpcs=max_rpcs)
+
+        self._service_names: List[str] = []
+        self._register_services(runtime)
+        self._health = self._add_health()
+        self._add_reflection()
+
+        requested = runtime.grpc.port if port is None else port
+        self.port = self._bind(int(requested or 0))
+
+    # -- construction -----------------------------------------------------------------------
+
+    @staticmethod
+    def _package(spec: Any) -> Optional[ServicePackage]:
+        return make_service_package(spec) if spec is not None else None
+
+    def _add(self, service_name: str, handlers: Dict[str, grpc.RpcMethodHandler]) -> None:
+        # registered methods are matched by grpc core (no Python lookup per call); the
+        # generic handler keeps unregistered-method fallbacks working
+        self.server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service_name, handlers),))
+        self.server.add_registered_method_handlers(service_name, handlers)
+        self._service_names.append(service_name)
+
+    def _register_services(self, runtime: Any) -> None:
+        from ..mmesh import descriptors
+        from ..training_management import get_training_manager
+        from ._mmesh import mmesh_handlers
+
+        abortable = runtime.use_abortable_threads is not False
+        services = self.services
+        if services.inference is not None:
+            handlers = {
+                rpc.name: make_inference_handler(rpc, self.model_manager, self.metrics, abortable)
+                for rpc in services.inference.rpcs
+            }
+            self._add(services.inference.full_name, handlers)
+        if services.jobs is not None:
+            from ..prediction_jobs import get_job_manager
+
+            self._add(services.jobs.full_name, job_handlers(services.jobs, self.model_manager, get_job_manager()))
+        if services.training is not None:
+            training_manager = get_training_manager()
+            self._add(services.training.full_name, train_handlers(services.training, training_manager))
+            self._add(
+                services.training_management.full_name,
+                training_management_handlers(services.training_management, training_manager),
+            )
+        if services.model_management is not None:
+            self._add(
+                services.model_management.full_name,
+                model_management_handlers(services.model_management, self.model_manager),
+            )
+        self._add(services.info.full_name, info_handlers(services.info, self.model_manager))
+        descriptors.messages()  # the mmesh file must be in the pool for reflection
+        mm_config = (self._config.inference_plugin or {}).get("model_mesh") or {}
+        self._add(descriptors.SERVICE_NAME, mmesh_handlers(self.model_manager, mm_config, self._ready.is_set))
+
+    def _add_health(self) -> Any:
+        from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+        servicer = health.HealthServicer(experimental_non_blocking=True)
+        health_pb2_grpc.add_HealthServicer_to_server(servicer, self.server)
+        servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
+        return servicer
+
+    def _add_reflection(self) -> None:
+        from grpc_reflection.v1alpha import reflection
+
+        reflection.enable_server_reflection(list(self._service_names) + [reflection.SERVICE_NAME], self.server)
+
+    def _credentials(self) -> Any:
+        tls = self._tls
+        if not tls.enabled:
+            return None
+        root = (tls.client_ca + b"\n" + tls.server_cert) if tls.mutual else None
+        return grpc.ssl_server_credentials(
+            [(tls.server_key, tls.server_cert)], root_certificates=root, require_client_auth=tls.mutual
+        )
+
+    def _bind(self, port: int) -> int:
+        credentials = self._credentials()
+        bound = 0
+        errors = []
+        for host in ("[::]", "0.0.0.0"):
+            address = f"{host}:{port}"
+            try:
+                if credentials is None:
+                    bound = self.server.add_insecure_port(address)
+                else:
+                    bound = self.server.add_secure_port(address, credentials)
+            except RuntimeError as err:
+                errors.append(f"{address}: {err}")
+                continue
+            if bound:
+                break
+        if not bound:
+            raise OSError(f"Cannot bind the gRPC server to port {port}: {'; '.join(errors) or 'address in use'}")
+        if os.path.isdir(MMESH_SOCKET_DIR):
+            socket_address = f"unix://{MMESH_SOCKET_DIR}/grpc.sock"
+            try:
+                if credentials is None:
+                    self.server.add_insecure_port(socket_address)
+                else:
+                    self.server.add_secure_port(socket_address, credentials)
+            except RuntimeError as err:
+                log.warning("Not serving on %s: %s", socket_address, err)
+        return bound
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self, blocking: bool = True) -> None:
+        """Load the boot-time models, start serving, and with ``blocking`` wait for stop."""
+        if not self._started:
+            self._started = True
+            self.model_manager.boot()
+            self.server.start()
+            self._health.set("", _serving())
+            self._ready.set()
+            self._start_metrics()
+            log.info("gRPC server serving on port %s", self.port)
+        if blocking:
+            self.server.wait_for_termination()
+
+    def _start_metrics(self) -> None:
+        metrics_config = self._config.runtime.metrics or {}
+        if not metrics_config.get("enabled"):
+            return
+        from ..metrics import start_metrics_server
+
+        # in the background: prometheus_client's import must not delay the first answer
+        threading.Thread(
+            target=start_metrics_server, args=(int(metrics_config.get("port") or 0),),
+            name="caikit-metrics-start", daemon=True,
+        ).start()
+
+    def stop(self, grace_period_seconds: Optional[float] = None) -> None:
+        """Stop: refuse new calls, let calls in flight finish for the grace period, then end.
+
+        Args:
+            grace_period_seconds: default ``runtime.grpc.server_shutdown_grace_period_seconds``
+        """
+        if self._stopped.is_set():
+            return
+        grace = self._grace_default if grace_period_seconds is None else grace_period_seconds
+        try:
+            self._health.enter_graceful_shutdown()
+        except Exception:  # noqa: BLE001 - health is best effort during shutdown
+            pass
+        self.server.stop(grace).wait()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._stopped.set()
+        log.info("gRPC server stopped")
+
+    def __enter__(self) -> "RuntimeGRPCServer":
+        self.start(blocking=False)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop(0)
+
+    # -- clients ----------------------------------------------------------------------------
+
+    def make_local_channel(self, client_key: Optional[bytes] = None, client_cert: Optional[bytes] = None) -> grpc.Channel:
+        """A channel to this server on ``localhost`` (TLS when the server uses TLS; for mutual
+        TLS the server's own key pair is the client identity unless one is given)."""
+        target = f"localhost:{self.port}"
+        tls = self._tls
+        if not tls.enabled:
+            return grpc.insecure_channel(target)
+        key = client_key if client_key is not None else (tls.server_key if tls.mutual else None)
+        cert = client_cert if client_cert is not None else (tls.server_cert if tls.mutual else None)
+        credentials = grpc.ssl_channel_credentials(root_certificates=tls.server_cert, private_key=key, certificate_chain=cert)
+        return grpc.secure_channel(target, credentials)
+
+    @property
+    def service_names(self) -> List[str]:
+        """Full names of the services registered (not counting health and reflection)."""
+        return list(self._service_names)
+
+
+def _serving() -> Any:
+    from grpc_health.v1 import health_pb2
+
+    return health_pb2.HealthCheckResponse.SERVING

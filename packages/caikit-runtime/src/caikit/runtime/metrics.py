@@ -1,0 +1,165 @@
+"""Request metrics kept cheaply on the request path and exported to Prometheus on scrape.
+
+The request path only calls :meth:`RuntimeMetrics.observe` once per call (one lock, a few
+integer and float additions) and :meth:`RuntimeMetrics.started` (an atomic counter); the
+Prometheus families are built only when ``/metrics`` is scraped, by a custom collector. This
+keeps ``prometheus_client`` (and its label handling) off the hot path.
+
+Exported (names of the reference where it has them):
+
+* ``predict_rpc_count{grpc_request,code,model_id}`` -- counter of finished calls
+* ``predict_caikit_library_duration_seconds{grpc_request,model_id}`` -- summary of call time
+* ``rpc_in_progress_gauge`` -- calls in flight
+* ``total_loaded_models`` -- models currently loaded
+* ``caikit_runtime_errors_total{grpc_request,code}`` -- failed calls
+
+API: :func:`get_metrics` (the process-wide instance), :func:`start_metrics_server`.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+
+__all__ = ["RuntimeMetrics", "get_metrics", "start_metrics_server", "stop_metrics_server"]
+
+log = logging.getLogger("caikit.runtime.metrics")
+
+
+class RuntimeMetrics:
+    """Counters of one process's calls (both servers share one instance)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # (rpc, code, model_id) -> [count, seconds]
+        self._calls: Dict[Tuple[str, str, str], list] = {}
+        self._started = itertools.count()
+        self._finished = itertools.count()
+        self.loaded_models: Callable[[], int] = lambda: 0
+
+    def started(self) -> None:
+        """A call started (atomic, no lock)."""
+        next(self._started)
+
+    def observe(self, rpc: str, code: str, model_id: str, seconds: float) -> None:
+        """A call finished.
+
+        Args:
+            rpc: the RPC (or route) name
+            code: the status code name (``OK``, ``NOT_FOUND``, ...)
+            model_id: the model used ("" when none was resolved)
+            seconds: how long the model work took
+        """
+        next(self._finished)
+        key = (rpc, code, model_id)
+        with self._lock:
+            entry = self._calls.get(key)
+            if entry is None:
+                self._calls[key] = [1, seconds]
+            else:
+                entry[0] += 1
+                entry[1] += seconds
+
+    def in_progress(self) -> int:
+        """Calls started and not yet finished."""
+        # itertools.count's repr is "count(N)": reading it does not advance it
+        return _count_value(self._started) - _count_value(self._finished)
+
+    def snapshot(self) -> Dict[Tuple[str, str, str], Tuple[int, float]]:
+        """A copy of the per-(rpc, code, model) counts and total seconds."""
+        with self._lock:
+            return {key: (value[0], value[1]) for key, value in self._calls.items()}
+
+    def collect(self) -> Iterator[Any]:
+        """Prometheus metric families (the custom-collector protocol)."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
+
+        calls = CounterMetricFamily(
+            "predict_rpc_count", "Finished calls", labels=["grpc_request", "code", "model_id"]
+        )
+        errors = CounterMetricFamily(
+            "caikit_runtime_errors", "Failed calls", labels=["grpc_request", "code"]
+        )
+        duration = SummaryMetricFamily(
+            "predict_caikit_library_duration_seconds",
+            "Time spent in model code",
+            labels=["grpc_request", "model_id"],
+        )
+        per_model: Dict[Tuple[str, str], list] = {}
+        per_error: Dict[Tuple[str, str], int] = {}
+        for (rpc, code, model_id), (count, seconds) in sorted(self.snapshot().items()):
+            calls.add_metric([rpc, code, model_id], count)
+            totals = per_model.setdefault((rpc, model_id), [0, 0.0])
+            totals[0] += count
+            totals[1] += seconds
+            if code != "OK":
+                per_error[(rpc, code)] = per_error.get((rpc, code), 0) + count
+        for (rpc, model_id), (count, seconds) in per_model.items():
+            duration.add_metric([rpc, model_id], count_value=count, sum_value=seconds)
+        for (rpc, code), count in per_error.items():
+            errors.add_metric([rpc, code], count)
+        yield calls
+        yield errors
+        yield duration
+        yield GaugeMetricFamily("rpc_in_progress_gauge", "Calls in flight", value=self.in_progress())
+        try:
+            loaded = self.loaded_models()
+        except Exception:  # noqa: BLE001 - a scrape must not fail
+            loaded = 0
+        yield GaugeMetricFamily("total_loaded_models", "Models loaded", value=loaded)
+
+
+def _count_value(counter: "itertools.count") -> int:
+    text = repr(counter)
+    return int(text[text.index("(") + 1 : -1])
+
+
+_METRICS: Optional[RuntimeMetrics] = None
+_METRICS_LOCK = threading.Lock()
+_SERVER: Optional[Tuple[Any, Any]] = None
+
+
+def get_metrics() -> RuntimeMetrics:
+    """The process-wide metrics."""
+    global _METRICS
+    if _METRICS is None:
+        with _METRICS_LOCK:
+            if _METRICS is None:
+                _METRICS = RuntimeMetrics()
+    return _METRICS
+
+
+def start_metrics_server(port: int, address: str = "0.0.0.0") -> Optional[int]:
+    """Serve ``/metrics`` on ``port`` (once per process); returns the bound port.
+
+    A port already in use is logged and skipped: metrics never stop the runtime from serving.
+    """
+    global _SERVER
+    with _METRICS_LOCK:
+        if _SERVER is not None:
+            return _SERVER[0].server_port
+        from prometheus_client import REGISTRY, start_http_server
+
+        try:
+            REGISTRY.register(get_metrics())
+        except ValueError:
+            pass  # already registered in this process
+        try:
+            _SERVER = start_http_server(port, addr=address)
+        except OSError as err:
+            log.warning("Metrics server not started on port %s: %s", port, err)
+            return None
+        return _SERVER[0].server_port
+
+
+def stop_metrics_server() -> None:
+    """Stop the metrics server started by :func:`start_metrics_server`, if any."""
+    global _SERVER
+    with _METRICS_LOCK:
+        if _SERVER is not None:
+            server, thread = _SERVER
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+            _SERVER = None
