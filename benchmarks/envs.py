@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,13 +196,16 @@ def _build_plain(name: str) -> dict:
 
 
 def _build_ours(name: str) -> dict:
-    """Editable-install every distribution of the monorepo that has a pyproject."""
+    """Editable-install every distribution of the monorepo that has a pyproject, with all extras."""
     projects = [p.parent for p in _ours_inputs()]
     py = _new_venv(name)
     if projects:
         args = []
         for p in projects:
-            args += ["-e", p]
+            # Every extra of every distribution (runtime's grpc/http, the umbrella's, ...).
+            extras = tomllib.loads((p / "pyproject.toml").read_text()).get("project", {}).get(
+                "optional-dependencies", {})
+            args += ["-e", f"{p}[{','.join(sorted(extras))}]" if extras else p]
         _run([py, "-m", "pip", "install", "-q", *args])
     return {"environment": name, "projects": [str(p.relative_to(ROOT)) for p in projects]}
 
