@@ -10,6 +10,7 @@ bound in the defining module.
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import enum
 import re
@@ -67,10 +68,21 @@ def resolve_hints(fn: Callable, owner: Optional[type] = None) -> Dict[str, Any]:
             holder = types.SimpleNamespace(__annotations__={name: annotation})
             resolved[name] = typing.get_type_hints(holder, globalns, localns)[name]
         except Exception:
-            resolved[name] = annotation if isinstance(annotation, str) else getattr(
-                annotation, "__forward_arg__", annotation
-            )
+            resolved[name] = _unquoted(getattr(annotation, "__forward_arg__", annotation))
     return resolved
+
+
+def _unquoted(annotation: Any) -> Any:
+    # With `from __future__ import annotations`, `x: "Name"` is stored as "'Name'".
+    while isinstance(annotation, str):
+        try:
+            inner = ast.literal_eval(annotation)
+        except (ValueError, SyntaxError):
+            break
+        if not isinstance(inner, str):
+            break
+        annotation = inner
+    return annotation
 
 
 def infer_type_from_default(default: Any) -> Optional[Any]:
