@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional
 
 import grpc
@@ -31,6 +30,7 @@ import grpc
 from ..metrics import get_metrics
 from ..model_management.model_manager import get_model_manager
 from ..service_generation import get_services
+from ..thread_pool import get_thread_pool
 from ..tls import tls_settings
 from ._inference import make_inference_handler
 from ._management import (
@@ -85,8 +85,7 @@ class RuntimeGRPCServer:
         self.model_management_service = self._package(self.services.model_management)
         self.runtime_info_service = self._package(self.services.info)
 
-        pool_size = int(runtime.grpc.get("server_thread_pool_size") or runtime.server_thread_pool_size or 100)
-        self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="caikit-grpc")
+        self._executor = get_thread_pool()
         max_bytes = int(runtime.grpc.max_message_bytes or 0)
         options: List[tuple] = [("grpc.so_reuseport", 0)]
         if max_bytes > 0:
@@ -242,7 +241,6 @@ class RuntimeGRPCServer:
         except Exception:  # noqa: BLE001 - health is best effort during shutdown
             pass
         self.server.stop(grace).wait()
-        self._executor.shutdown(wait=False, cancel_futures=True)
         self._stopped.set()
         log.info("gRPC server stopped")
 
