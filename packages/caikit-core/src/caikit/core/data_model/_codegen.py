@@ -13,11 +13,13 @@ CPython 3.11+ when nothing is raised) so that a failure is reported with the fie
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from typing import Any, Callable, Dict, List
 
 from . import _errors, _values
 from . import _types as T
+from ._codegen_text import gen_to_text
 from ._oneof import oneof_fill, oneof_from_js, oneof_from_pb, oneof_to_js
 
 
@@ -105,6 +107,7 @@ class ClassCodegen:
         self.cls = cls
         self.plans = plans
         self.plain_init = plain_init
+        self.dataclass_fields = {f.name: f for f in dataclasses.fields(cls)}
         self.ns: Dict[str, Any] = {
             "C": cls,
             "P": proto_class,
@@ -171,7 +174,8 @@ class ClassCodegen:
     def _pb_elem(value: T.ValueType, tag: str, var: str) -> str:
         """Expression converting Python element ``var`` to what a proto setter accepts."""
         if value.kind == T.ENUM:
-            return f"({var}.value if {var}.__class__ is EC{tag} else _V.enum_to_number(EC{tag}, {var}))"
+            # _value_ / _name_ are plain attributes; .value / .name are slower descriptors
+            return f"({var}._value_ if {var}.__class__ is EC{tag} else _V.enum_to_number(EC{tag}, {var}))"
         return var
 
     def _msg_arg(self, tag: str, var: str) -> str:
@@ -321,7 +325,7 @@ class ClassCodegen:
                     src(f"{out} = {expr}")
                     continue
                 if presence:
-                    expr = f"({expr} if m.HasField({name!r}) else None)"
+                    expr = f"({expr} if m.HasField({name!r}) else {self._declared_default(plan, idx)})"
                 handler = f"raise _wrap(e, {name!r}) from None"
             elif plan.shape == T.LIST:
                 if value.kind == T.SCALAR:
@@ -374,7 +378,7 @@ class ClassCodegen:
                 return f"({var} if {var} is True or {var} is False else _V.check_bool({var}))"
             return f"({var} if {var}.__class__ is {py.__name__} else {_SCALAR_CHECK[py]}({var}))"
         if value.kind == T.ENUM:
-            return f"({var}.name if {var}.__class__ is EC{tag} else _V.enum_to_json(EC{tag}, {var}))"
+            return f"({var}._name_ if {var}.__class__ is EC{tag} else _V.enum_to_json(EC{tag}, {var}))"
         if value.kind == T.MESSAGE:
             child = "D" if native else "J"
             return (
@@ -462,13 +466,26 @@ class ClassCodegen:
             return f"_V.datetime_in({var})"
         return f"({var} if {var}.__class__ is dict else _V.struct_in({var}))"
 
-    @staticmethod
-    def _missing_default(plan: T.FieldPlan, tag: str) -> str:
+    def _declared_default(self, plan: T.FieldPlan, idx: int) -> str:
+        """Expression for the class's default of a field (None unless the class gave one)."""
+        field = self.dataclass_fields.get(plan.name)
+        if field is None:
+            return "None"
+        if field.default_factory is not dataclasses.MISSING:
+            self.ns[f"DEFF{idx}"] = field.default_factory
+            return f"DEFF{idx}()"
+        if field.default is None or field.default is dataclasses.MISSING:
+            return "None"
+        self.ns[f"DEF{idx}"] = field.default
+        return f"DEF{idx}"
+
+    def _missing_default(self, plan: T.FieldPlan, tag: str) -> str:
         """What a field absent from JSON becomes: like protobuf, a plain scalar or enum gets
-        its zero value; optional fields, messages, timestamps and structs get None."""
+        its zero value; optional fields get the class's default (usually None); messages,
+        timestamps and structs get None."""
         value = plan.value
         if plan.optional:
-            return "None"
+            return self._declared_default(plan, int(tag))
         if value.kind == T.SCALAR:
             return repr(value.py_type())
         if value.kind == T.ENUM:
@@ -546,6 +563,7 @@ class ClassCodegen:
             self._gen_to_js(),
             self._gen_to_js(native=True),
             self._gen_from_js(),
+            gen_to_text(self.plans, self.ns, self.cls),
         ]
         for idx, plan in enumerate(self.plans):
             if plan.shape in (T.LIST, T.MAP):
@@ -554,7 +572,8 @@ class ClassCodegen:
         filename = f"<dataobject {self.cls.__module__}.{self.cls.__qualname__}>"
         exec(compile(source, filename, "exec"), self.ns)  # pylint: disable=exec-used
         self.ns["__source__"] = source
-        return {k: self.ns[k] for k in ("fill", "from_pb", "to_js", "to_native", "from_js")}
+        names = ("fill", "from_pb", "to_js", "to_native", "from_js", "to_text")
+        return {k: self.ns[k] for k in names}
 
 
 class _Deferred:

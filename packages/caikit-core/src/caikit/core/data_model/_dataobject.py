@@ -95,11 +95,13 @@ def _decorate(cls: type, package: str) -> type:
     if not isinstance(cls, type):
         raise TypeError(f"dataobject: expected a class, got {cls!r}")
     if not issubclass(cls, DataBase):
-        cls = type(
-            cls.__name__,
-            (cls, DataObjectBase),
-            {"__module__": cls.__module__, "__qualname__": cls.__qualname__},
-        )
+        # rebuild the class with DataObjectBase mixed in, keeping its body (annotations,
+        # defaults, methods)
+        namespace = {
+            k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")
+        }
+        bases = tuple(b for b in cls.__bases__ if b is not object) + (DataObjectBase,)
+        cls = type(cls.__name__, bases, namespace)
     return _decorate_class(cls, package)
 
 
@@ -182,6 +184,7 @@ def _decorate_class(cls: type, package: str) -> type:
     cls._caikit_from_pb = staticmethod(functions["from_pb"])
     cls._caikit_to_js = staticmethod(functions["to_js"])
     cls._caikit_to_native = staticmethod(functions["to_native"])
+    cls._caikit_to_text = staticmethod(functions["to_text"])
     cls._caikit_from_js = staticmethod(functions["from_js"])
     cls._caikit_codegen_source = codegen.ns["__source__"]
 

@@ -160,6 +160,12 @@ class DataBase:
 
     def to_json(self, **json_kwargs: Any) -> str:
         """``json.dumps`` of ``to_json_dict()``; keyword arguments go to ``json.dumps``."""
+        if not json_kwargs:
+            # the generated writer produces the same text directly for canonical values
+            try:
+                return self._caikit_to_text(self)
+            except Exception:  # pylint: disable=broad-except  (Fallback or an odd value)
+                pass
         return json.dumps(self.to_json_dict(), **json_kwargs)
 
     @classmethod
