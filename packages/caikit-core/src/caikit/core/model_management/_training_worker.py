@@ -10,7 +10,7 @@ __all__ = ["train_and_save"]
 
 
 def train_and_save(
-    module_class: type,
+    module_class: Any,
     args: Sequence[Any],
     kwargs: Dict[str, Any],
     save_path: Optional[str],

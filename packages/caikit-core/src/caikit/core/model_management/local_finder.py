@@ -33,7 +33,7 @@ class LocalModelFinder(ModelFinderBase):
             raise TypeError(f"load_path of finder {instance_name!r} must be a path, got {load_path!r}")
         self._load_path = os.fspath(load_path) if load_path else None
 
-    def find_model(self, model_path: str, **kwargs: Any) -> Optional[ModuleConfig]:
+    def find_model(self, model_path: Any, **kwargs: Any) -> Optional[ModuleConfig]:
         """Read the config of the model directory ``model_path``.
 
         Raises:

@@ -69,7 +69,7 @@ class LocalModelFuture(ModelFutureBase):
         self._model: Any = None
         self._worker: Any = None
         self._monitor: Optional[threading.Thread] = None
-        self._save_path_existed = bool(save_path) and os.path.exists(save_path)
+        self._save_path_existed = save_path is not None and os.path.exists(save_path)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -182,7 +182,7 @@ class LocalModelFuture(ModelFutureBase):
         if info.status is self._JobStatus.CANCELED:
             raise TrainingCanceledError(self.id)
         if info.status is self._JobStatus.ERRORED:
-            raise info.errors[0]
+            raise (info.errors or [RuntimeError(f"Training {self.id!r} failed")])[0]
         if self._model is not None:
             return self._model
         from ..model_manager import MODEL_MANAGER

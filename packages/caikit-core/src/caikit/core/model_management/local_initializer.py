@@ -79,7 +79,7 @@ class LocalModelInitializer(ModelInitializerBase):
             entry = implementations.get(backend)
             if entry is None:
                 continue
-            module_class = entry.module_class
+            module_class: Any = entry.module_class
             model_path = model_config.model_path
             if model_path and os.path.isfile(os.path.join(model_path, CONFIG_FILE_NAME)):
                 target: Any = model_path

@@ -50,7 +50,7 @@ class ModelFinderBase(FactoryConstructible):
         return self._instance_name
 
     @abc.abstractmethod
-    def find_model(self, model_path: str, **kwargs: Any) -> Optional[ModuleConfig]:
+    def find_model(self, model_path: Any, **kwargs: Any) -> Optional[ModuleConfig]:
         """Locate the model at ``model_path``.
 
         Args:

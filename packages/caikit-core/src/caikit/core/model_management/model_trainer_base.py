@@ -140,6 +140,9 @@ class ModelFutureBase(abc.ABC):
         return self.load()
 
 
+_Future = ModelFutureBase
+
+
 class ModelTrainerBase(FactoryConstructible):
     """Base class of trainers.
 
@@ -166,14 +169,14 @@ class ModelTrainerBase(FactoryConstructible):
     @abc.abstractmethod
     def train(
         self,
-        module_class: type,
+        module_class: Any,
         *args: Any,
         save_path: Optional[str] = None,
         save_with_id: bool = False,
         external_training_id: Optional[str] = None,
         model_name: Optional[str] = None,
         **kwargs: Any,
-    ) -> ModelFutureBase:
+    ) -> _Future:
         """Start ``module_class.train(*args, **kwargs)`` and save the result.
 
         Args:
@@ -188,7 +191,7 @@ class ModelTrainerBase(FactoryConstructible):
         """
 
     @abc.abstractmethod
-    def get_model_future(self, training_id: str) -> ModelFutureBase:
+    def get_model_future(self, training_id: str) -> _Future:
         """The future of a training started by this trainer.
 
         Raises:

@@ -67,7 +67,7 @@ class MultiModelFinder(ModelFinderBase):
             self._finders = finders
         return self._finders
 
-    def find_model(self, model_path: str, **kwargs: Any) -> Optional[ModuleConfig]:
+    def find_model(self, model_path: Any, **kwargs: Any) -> Optional[ModuleConfig]:
         """The config from the first finder that finds the model.
 
         Raises:

@@ -11,8 +11,8 @@ __all__ = ["collect_inference_signatures"]
 
 
 def collect_inference_signatures(
-    module_class: type, tasks: List[type]
-) -> Dict[type, List[Tuple[bool, bool, CaikitMethodSignature]]]:
+    module_class: Any, tasks: List[Any]
+) -> Dict[Any, List[Tuple[bool, bool, CaikitMethodSignature]]]:
     """For each task, the flavours ``module_class`` implements, each checked against the task.
 
     Methods bound with ``Task.taskmethod(...)`` are used as bound; a task with no bound method
@@ -25,7 +25,7 @@ def collect_inference_signatures(
     """
     from .base import ModuleBase
 
-    found: Dict[type, List[Tuple[bool, bool, CaikitMethodSignature]]] = {}
+    found: Dict[Any, List[Tuple[bool, bool, CaikitMethodSignature]]] = {}
     for task in tasks:
         entries: List[Tuple[bool, bool, CaikitMethodSignature]] = []
         bound = task.get_inference_method_decorators(module_class)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Callable, List, Optional, Sequence, Type, Union
+from typing import Any, Callable, List, Optional, Sequence, Type, Union
 
 from .. import registries
 from ..signature_parsing import CaikitMethodSignature
@@ -66,8 +66,8 @@ def module(
     def decorator(cls: Type[ModuleBase]) -> Type[ModuleBase]:
         if not (inspect.isclass(cls) and issubclass(cls, ModuleBase)):
             raise TypeError(f"@module decorates subclasses of ModuleBase, not {cls!r}")
-        base = _resolve_base(base_module)
-        module_id = id if id is not None else getattr(base, "MODULE_ID", None)
+        base: Any = _resolve_base(base_module)
+        module_id: Any = id if id is not None else getattr(base, "MODULE_ID", None)
         module_name = name if name is not None else getattr(base, "MODULE_NAME", None)
         module_version = version if version is not None else getattr(base, "MODULE_VERSION", None)
         for label, value in (("id", module_id), ("name", module_name), ("version", module_version)):

@@ -77,11 +77,10 @@ class ModuleSaver:
         os.makedirs(self.model_path, exist_ok=True)
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.config["saved"] = str(datetime.datetime.now())
             write_yaml(os.path.join(self.model_path, CONFIG_FILE_NAME), to_yaml_safe(self.config))
-        return False
 
     # -- content ----------------------------------------------------------------------------
 

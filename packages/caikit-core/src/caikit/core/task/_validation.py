@@ -19,7 +19,7 @@ def _flavour_name(input_streaming: bool, output_streaming: bool) -> str:
     }[(bool(input_streaming), bool(output_streaming))]
 
 
-def validate_signature(task_class: type, signature: Any, input_streaming: bool, output_streaming: bool) -> None:
+def validate_signature(task_class: Any, signature: Any, input_streaming: bool, output_streaming: bool) -> None:
     """Raise if ``signature`` does not fit ``task_class``'s flavour.
 
     Every parameter the task requires must be a parameter of the method (not only swallowed by
