@@ -1,0 +1,14 @@
+"""Group stores: versioned, shareable state of groupings."""
+from .base import ABSENT, DELETE, KEEP, GroupStoreBase, Versioned
+from .factory import GROUP_STORE_FACTORY
+from .state import FrozenState
+
+__all__ = [
+    "ABSENT",
+    "DELETE",
+    "GROUP_STORE_FACTORY",
+    "KEEP",
+    "FrozenState",
+    "GroupStoreBase",
+    "Versioned",
+]

@@ -1,0 +1,4 @@
+"""Small helpers shared by caikit-compose."""
+from .dict_tools import deep_merge
+
+__all__ = ["deep_merge"]
