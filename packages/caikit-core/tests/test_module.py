@@ -288,3 +288,32 @@ def test_base_class_defaults_raise_not_implemented():
     with pytest.raises(NotImplementedError, match="does not implement load"):
         Bare.load("x")
     assert "created" in Bare().metadata
+
+
+def test_a_script_imported_by_name_and_run_as_main_registers_once(tmp_path, monkeypatch):
+    import runpy
+    import sys
+
+    module_id = new_id()
+    source = (
+        "from caikit.core import ModuleBase, module\n\n"
+        f"@module({module_id!r}, 'Scripted', '0.0.1')\n"
+        "class Scripted(ModuleBase):\n"
+        "    pass\n"
+    )
+    script = tmp_path / "scripted_lib_for_main_test.py"
+    script.write_text(source)
+    other = tmp_path / "other_dir"
+    other.mkdir()
+    (other / "imposter_lib_for_main_test.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(other))
+    try:
+        by_name = __import__("scripted_lib_for_main_test").Scripted
+        as_main = runpy.run_path(str(script), run_name="__main__")["Scripted"]
+        assert as_main is not by_name and module_registry()[module_id] is as_main
+        with pytest.raises(DuplicateModuleIdError):
+            __import__("imposter_lib_for_main_test")  # same qualname, different source file
+    finally:
+        sys.modules.pop("scripted_lib_for_main_test", None)
+        sys.modules.pop("imposter_lib_for_main_test", None)

@@ -76,6 +76,7 @@ def register_module(module_id: str, module_class: type) -> None:
         DuplicateModuleIdError: a different class already holds ``module_id``
     """
     with _LOCK:
+        _source_file(module_class)
         existing = _MODULES.get(module_id)
         if existing is not None and not same_definition(existing, module_class):
             raise DuplicateModuleIdError(module_id, existing, module_class)
@@ -94,6 +95,7 @@ def register_module_backend(
         DuplicateModuleIdError: a different class already implements that backend
     """
     with _LOCK:
+        _source_file(module_class)
         backends = _BACKENDS.setdefault(module_id, {})
         existing = backends.get(backend_type)
         if existing is not None and not same_definition(existing.module_class, module_class):
@@ -124,10 +126,22 @@ def same_definition(a: type, b: type) -> bool:
     return file_a is not None and file_a == file_b
 
 
+_SOURCE_ATTR = "_caikit_source_file"
+
+
 def _source_file(cls: type) -> Optional[str]:
+    # Remembered the first time it is asked (at registration), while sys.modules still maps
+    # the class's module name to the module that defined it (runpy swaps __main__ back later).
+    if _SOURCE_ATTR in cls.__dict__:
+        return cls.__dict__[_SOURCE_ATTR]
     module = sys.modules.get(cls.__module__)
     path = getattr(module, "__file__", None)
-    return os.path.realpath(path) if path else None
+    source = os.path.realpath(path) if path else None
+    try:
+        setattr(cls, _SOURCE_ATTR, source)
+    except (AttributeError, TypeError):
+        pass
+    return source
 
 
 def _qualified(cls: type) -> str:
