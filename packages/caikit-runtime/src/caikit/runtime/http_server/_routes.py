@@ -1,0 +1,251 @@
+"""The server's routes, derived once from the generated services (contract §3.1).
+
+Every route is a :class:`RouteSpec`: path, methods, an ASGI handler and its OpenAPI
+operation. The app (:mod:`._app`) serves the list and the OpenAPI document is built from the
+same list, so the two cannot disagree.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, Dict, List, Optional
+
+from caikit.runtime.errors import CaikitRuntimeException, StatusCode
+from caikit.runtime.names import Flavour
+
+from . import _openapi as oa
+from ._context import HandlerContext
+from ._management import HealthHandler, JobHandler, JsonOperation, QueryOperation, one_param, train_request_defaults
+from ._predict import make_task_handler
+from ._requests import PredictShape
+from ._schema import SchemaRegistry
+
+__all__ = ["RouteSpec", "build_routes"]
+
+
+@dataclasses.dataclass
+class RouteSpec:
+    """One route.
+
+    Attributes:
+        path: URL path
+        methods: HTTP methods (upper case)
+        handler: the ASGI callable
+        operation: its OpenAPI operation (None: not documented)
+        hot: a POST route worth dispatching without the router (task and train routes)
+    """
+
+    path: str
+    methods: List[str]
+    handler: Any
+    operation: Optional[Dict[str, Any]] = None
+    hot: bool = False
+
+
+_SSE_DESCRIPTION = (
+    "Server-sent events: `event: message` per output object, `event: error` with the error JSON "
+    "if the stream fails. With `Accept: application/x-ndjson`, one JSON object per line instead."
+)
+_NDJSON_DESCRIPTION = (
+    "Newline-delimited JSON: one request object per line (`inputs` = one element of the stream); "
+    "`model_id` and `parameters` are read from the first line (or the `mm-model-id` header, or the "
+    "`model_id` query parameter). `application/json` with an array of the same objects also works."
+)
+
+
+def _stream_responses(item_schema: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "200": {
+            "description": _SSE_DESCRIPTION,
+            "content": {
+                "text/event-stream": {"schema": {"type": "string"}, "x-itemSchema": item_schema},
+                "application/x-ndjson": {"schema": {"type": "string"}, "x-itemSchema": item_schema},
+            },
+        }
+    }
+
+
+def _task_route(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegistry) -> RouteSpec:
+    shape = PredictShape(rpc)
+    flavour = rpc.flavour
+    output = registry.ref(rpc.response)
+    if flavour.input_streaming:
+        line = oa.predict_body_schema(shape, registry, streaming_line=True)
+        body = {
+            "required": True,
+            "description": _NDJSON_DESCRIPTION,
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}, "x-itemSchema": line},
+                "application/json": {"schema": {"type": "array", "items": line}},
+            },
+        }
+    else:
+        body = oa.json_body(oa.predict_body_schema(shape, registry))
+    responses = _stream_responses(output) if flavour.output_streaming else oa.json_response(output)
+    responses.update(oa.error_responses())
+    doc = (rpc.task.__doc__ or "").strip()
+    operation = {
+        "tags": [rpc.task.__name__],
+        "summary": rpc.name,
+        "operationId": rpc.name,
+        "requestBody": body,
+        "responses": responses,
+    }
+    if doc:
+        operation["description"] = doc
+    return RouteSpec(f"/{prefix}/task/{rpc.route}", ["POST"], make_task_handler(rpc, ctx), operation, hot=True)
+
+
+def _train_route(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegistry, training_manager: Any) -> RouteSpec:
+    def start(request: Any) -> Any:
+        return training_manager.start_training(rpc, request)
+
+    handler = JsonOperation(ctx, rpc.request, start, train_request_defaults(rpc))
+    responses = oa.json_response(registry.ref(rpc.response))
+    responses.update(oa.error_responses())
+    operation = {
+        "tags": ["Training"],
+        "summary": rpc.name,
+        "operationId": rpc.name,
+        "requestBody": oa.json_body(registry.ref(rpc.request)),
+        "responses": responses,
+    }
+    return RouteSpec(f"/{prefix}/{rpc.name}", ["POST"], handler, operation, hot=True)
+
+
+def _op(tag: str, summary: str, response_schema: Dict[str, Any], parameters: Optional[list] = None, body: Optional[dict] = None) -> Dict[str, Any]:
+    responses = oa.json_response(response_schema)
+    responses.update(oa.error_responses())
+    operation: Dict[str, Any] = {"tags": [tag], "summary": summary, "operationId": summary.replace(" ", "_"), "responses": responses}
+    if parameters:
+        operation["parameters"] = parameters
+    if body is not None:
+        operation["requestBody"] = body
+    return operation
+
+
+def _job_routes(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegistry, job_manager: Any) -> List[RouteSpec]:
+    from caikit.interfaces.runtime import data_model as dm
+
+    shape = PredictShape(rpc)
+    base = f"/{prefix}/task/{rpc.route}/job"
+    id_param = [oa.query_parameter("prediction_id", {"type": "string"})]
+    status_ref = registry.ref(dm.PredictionJobStatusResponse)
+    task = rpc.task.__name__
+    return [
+        RouteSpec(
+            base, ["POST"], JobHandler(rpc, ctx, job_manager),
+            _op(task, f"{task}StartPredictionJob", registry.ref(dm.PredictionJob), body=oa.json_body(oa.predict_body_schema(shape, registry))),
+        ),
+        RouteSpec(
+            base, ["GET"], QueryOperation(ctx, lambda p: job_manager.status(one_param(p, "prediction_id"))),
+            _op(task, f"{task}GetPredictionJobStatus", status_ref, id_param),
+        ),
+        RouteSpec(
+            base, ["DELETE"], QueryOperation(ctx, lambda p: job_manager.cancel(one_param(p, "prediction_id"))),
+            _op(task, f"{task}CancelPredictionJob", status_ref, id_param),
+        ),
+        RouteSpec(
+            f"{base}/results", ["GET"], QueryOperation(ctx, lambda p: job_manager.result(one_param(p, "prediction_id"))),
+            _op(task, f"{task}GetPredictionJobResult", registry.ref(rpc.response), id_param),
+        ),
+    ]
+
+
+def _management_routes(ctx: HandlerContext, registry: SchemaRegistry, services: Any, training_manager: Any) -> List[RouteSpec]:
+    from caikit.interfaces.runtime import data_model as dm
+    from caikit.runtime import info
+
+    model_manager = ctx.model_manager
+    routes: List[RouteSpec] = []
+    if services.training_management is not None and training_manager is not None:
+        id_param = [oa.query_parameter("training_id", {"type": "string"})]
+        status_ref = registry.ref(dm.TrainingStatusResponse)
+        routes += [
+            RouteSpec(
+                "/management/trainings", ["GET"],
+                QueryOperation(ctx, lambda p: training_manager.get_status(one_param(p, "training_id"))),
+                _op("Training management", "GetTrainingStatus", status_ref, id_param),
+            ),
+            RouteSpec(
+                "/management/trainings", ["DELETE"],
+                QueryOperation(ctx, lambda p: training_manager.cancel(one_param(p, "training_id"))),
+                _op("Training management", "CancelTraining", status_ref, id_param),
+            ),
+        ]
+    if services.model_management is not None:
+
+        def deploy(request: Any) -> Any:
+            files = [(f.filename, f.data or b"") for f in request.model_files or []]
+            return info.model_info(model_manager.deploy_model(request.model_id or "", files))
+
+        def undeploy(params: Dict[str, List[str]]) -> Any:
+            model_id = one_param(params, "model_id")
+            model_manager.undeploy_model(model_id)
+            return {"model_id": model_id}
+
+        routes += [
+            RouteSpec(
+                "/management/models", ["POST"], JsonOperation(ctx, dm.DeployModelRequest, deploy),
+                _op("Model management", "DeployModel", registry.ref(dm.ModelInfo), body=oa.json_body(registry.ref(dm.DeployModelRequest))),
+            ),
+            RouteSpec(
+                "/management/models", ["DELETE"], QueryOperation(ctx, undeploy),
+                _op("Model management", "UndeployModel", registry.ref(dm.UndeployModelRequest),
+                    [oa.query_parameter("model_id", {"type": "string"})]),
+            ),
+        ]
+    routes += [
+        RouteSpec(
+            "/info/version", ["GET"], QueryOperation(ctx, lambda p: info.runtime_info()),
+            _op("Info", "GetRuntimeInfo", registry.ref(dm.RuntimeInfoResponse)),
+        ),
+        RouteSpec(
+            "/info/models", ["GET"],
+            QueryOperation(ctx, lambda p: info.models_info(p.get("model_ids") or [], model_manager)),
+            _op("Info", "GetModelsInfo", registry.ref(dm.ModelInfoResponse),
+                [oa.query_parameter("model_ids", {"type": "array", "items": {"type": "string"}}, required=False)]),
+        ),
+        RouteSpec(
+            "/health", ["GET"], HealthHandler(),
+            {
+                "tags": ["Info"], "summary": "Health", "operationId": "Health",
+                "responses": {"200": {"description": "Serving", "content": {"text/plain": {"schema": {"type": "string", "const": "OK"}}}}},
+            },
+        ),
+    ]
+    return routes
+
+
+def build_routes(
+    services: Any,
+    ctx: HandlerContext,
+    registry: SchemaRegistry,
+    route_prefix: str,
+    training_manager: Any = None,
+    job_manager: Any = None,
+) -> List[RouteSpec]:
+    """Every route of the server for ``services`` (a ``RuntimeServices``)."""
+    prefix = route_prefix.strip("/")
+    routes: List[RouteSpec] = []
+    for rpc in services.task_rpcs:
+        routes.append(_task_route(prefix, rpc, ctx, registry))
+    if services.jobs is not None and job_manager is not None:
+        for rpc in services.task_rpcs:
+            if rpc.flavour is Flavour.UNARY:
+                routes += _job_routes(prefix, rpc, ctx, registry, job_manager)
+    if training_manager is not None:
+        for rpc in services.train_rpcs:
+            routes.append(_train_route(prefix, rpc, ctx, registry, training_manager))
+    routes += _management_routes(ctx, registry, services, training_manager)
+    _check_unique(routes)
+    return routes
+
+
+def _check_unique(routes: List[RouteSpec]) -> None:
+    seen = set()
+    for route in routes:
+        for method in route.methods:
+            key = (method, route.path)
+            if key in seen:
+                raise CaikitRuntimeException(StatusCode.INTERNAL, f"Two routes for {method} {route.path}")
+            seen.add(key)
