@@ -59,6 +59,10 @@ class _ReplayIterator:
 class DataStream(Generic[T]):
     """A lazy, re-iterable stream (``DataStream[T]`` works in annotations).
 
+    ``len()`` works only where it is cheap (in-memory sources and streams derived from them
+    by ``map``, ``chain``, ``shuffle``, ``eager``); ``count()`` always works by iterating.
+    (An iterating ``__len__`` would make ``list(stream)`` run the generator twice.)
+
     Args:
         generator_func: called with ``*args, **kwargs`` at the start of every iteration; returns
             an iterable (usually a fresh generator).
@@ -77,11 +81,18 @@ class DataStream(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         return iter(self.generator_func(*self.generator_args, **self.generator_kwargs))
 
-    def __len__(self) -> int:
-        """Number of items: free for in-memory sources, otherwise one full iteration."""
-        if self._length is None:
-            self._length = sum(1 for _ in self)
-        return self._length
+    def count(self) -> int:
+        """Number of items (one full iteration unless the length is already known)."""
+        if self._length is not None:
+            return self._length
+        return sum(1 for _ in self)
+
+    def _sized(self, length: Optional[int]) -> "DataStream[T]":
+        """Mark the length as known; only then does the stream support ``len()``."""
+        if length is not None:
+            self._length = length
+            self.__class__ = _SizedDataStream
+        return self
 
     def __repr__(self) -> str:
         return f"<DataStream over {getattr(self.generator_func, '__name__', self.generator_func)!r}>"
@@ -98,7 +109,7 @@ class DataStream(Generic[T]):
             return stream
         stream = cls(iter, data)
         if hasattr(data, "__len__"):
-            stream._length = len(data)  # type: ignore[arg-type]
+            stream._sized(len(data))  # type: ignore[arg-type]
         return stream
 
     @classmethod
@@ -160,29 +171,64 @@ class DataStream(Generic[T]):
         return cls(_sources.read_any, path)
 
     @classmethod
+    def from_json_collection(cls, dirname: Union[str, os.PathLike], extension: str = "json") -> "DataStream[Any]":
+        """The elements of every ``*.<extension>`` JSON array file of a directory (name order)."""
+        return cls._collection(dirname, extension, _sources.read_json_array)
+
+    @classmethod
+    def from_jsonl_collection(cls, dirname: Union[str, os.PathLike]) -> "DataStream[Any]":
+        """The records of every ``*.jsonl`` file of a directory (name order)."""
+        return cls._collection(dirname, "jsonl", _sources.read_jsonl)
+
+    @classmethod
+    def from_csv_collection(cls, dirname: Union[str, os.PathLike]) -> "DataStream[dict]":
+        """The rows (as header-keyed dicts) of every ``*.csv`` file of a directory."""
+        return cls._collection(dirname, "csv", _sources.read_header_csv)
+
+    @classmethod
+    def from_txt_collection(cls, dirname: Union[str, os.PathLike], extension: str = "txt") -> "DataStream[str]":
+        """The lines of every ``*.<extension>`` file of a directory (name order)."""
+        return cls._collection(dirname, extension, _sources.read_text_lines)
+
+    @classmethod
+    def _collection(cls, dirname, extension: str, reader: Callable[[str], Iterable[Any]]) -> "DataStream[Any]":
+        path = os.fspath(dirname)
+        if not os.path.isdir(path):
+            raise DataSourceError(path, None, "not a directory")
+        suffix = "." + extension.lstrip(".")
+
+        def read_all():
+            for entry in sorted(os.listdir(path)):
+                if entry.startswith("."):
+                    continue
+                if entry.endswith(suffix) and os.path.isfile(os.path.join(path, entry)):
+                    yield from reader(os.path.join(path, entry))
+
+        return cls(read_all)
+
+    @classmethod
     def from_multipart_file(cls, filename: Union[str, os.PathLike]) -> "DataStream[Any]":
         """Records of every part of a file holding a multipart/form-data body."""
         return cls(_sources.read_multipart, os.fspath(filename))
 
     # -- transformations --------------------------------------------------------------------------
 
-    def map(self, func: Callable[[T], U]) -> "DataStream[U]":
-        """Apply ``func`` to every item."""
+    def map(self, func: Callable[..., U], *args: Any, **kwargs: Any) -> "DataStream[U]":
+        """Apply ``func(item, *args, **kwargs)`` to every item."""
 
         def mapped():
             for item in self:
-                yield func(item)
+                yield func(item, *args, **kwargs)
 
-        out: DataStream[U] = DataStream(mapped)
-        out._length = self._length
-        return out
+        return DataStream(mapped)._sized(self._length)
 
-    def filter(self, predicate: Callable[[T], bool]) -> "DataStream[T]":
-        """Keep the items for which ``predicate`` is true."""
+    def filter(self, predicate: Callable[..., Any] = bool, *args: Any, **kwargs: Any) -> "DataStream[T]":
+        """Keep the items for which ``predicate(item, *args, **kwargs)`` is true (default: the
+        truthy items)."""
 
         def filtered():
             for item in self:
-                if predicate(item):
+                if predicate(item, *args, **kwargs):
                     yield item
 
         return DataStream(filtered)
@@ -220,11 +266,9 @@ class DataStream(Generic[T]):
             for other in others:
                 yield from other
 
-        out: DataStream[Any] = DataStream(chained)
-        lengths = [self._length] + [getattr(o, "_length", None) if isinstance(o, DataStream) else (len(o) if hasattr(o, "__len__") else None) for o in others]
-        if all(n is not None for n in lengths):
-            out._length = sum(lengths)  # type: ignore[arg-type]
-        return out
+        lengths = [self._length] + [_known_length(o) for o in others]
+        known = None if any(n is None for n in lengths) else sum(lengths)  # type: ignore[arg-type]
+        return DataStream(chained)._sized(known)
 
     def __add__(self, other: Iterable[Any]) -> "DataStream[Any]":
         return self.chain(other)
@@ -257,12 +301,10 @@ class DataStream(Generic[T]):
             rng.shuffle(buffer)
             yield from buffer
 
-        out: DataStream[T] = DataStream(shuffled)
-        out._length = self._length
-        return out
+        return DataStream(shuffled)._sized(self._length)
 
     def train_test_split(
-        self, test_split: float = 0.2, seed: Optional[int] = None
+        self, test_split: float = 0.25, seed: Optional[int] = None
     ) -> Tuple["DataStream[T]", "DataStream[T]"]:
         """Split into (train, test) streams; each item lands in test with probability
         ``test_split`` (deterministic for a given seed)."""
@@ -305,6 +347,7 @@ class DataStream(Generic[T]):
         augmentor: Any,
         augment_factor: int,
         post_augment_func: Optional[Callable[[Any], Any]] = None,
+        augment_index: Optional[int] = None,
         enforce_determinism: bool = True,
     ) -> "DataStream[Any]":
         """The original items followed by ``augment_factor`` augmented passes over them.
@@ -314,6 +357,8 @@ class DataStream(Generic[T]):
             augment_factor: number of augmented copies of the stream to append (>= 1).
             post_augment_func: applied to every output item, originals included (e.g. a type
                 conversion so the next augmentor gets the type it expects).
+            augment_index: for tuple (or list) items, augment only this position and keep the
+                rest (e.g. augment the text of ``(text, label)`` pairs).
             enforce_determinism: reset the augmentor's seed at the start of every iteration so
                 that re-iterating gives the same items.
 
@@ -336,9 +381,35 @@ class DataStream(Generic[T]):
                 yield post(item)
             for _ in range(augment_factor):
                 for item in self:
-                    result = augmentor.augment(item)
-                    if result is None:
-                        continue
+                    if augment_index is None:
+                        result = augmentor.augment(item)
+                        if result is None:
+                            continue
+                    else:
+                        if not isinstance(item, (tuple, list)):
+                            raise TypeError(
+                                "DataStream.augment: augment_index needs tuple or list items, "
+                                f"got {type(item).__name__} {item!r}"
+                            )
+                        part = augmentor.augment(item[augment_index])
+                        if part is None:
+                            continue
+                        result = type(item)(
+                            part if idx == augment_index else value for idx, value in enumerate(item)
+                        )
                     yield post(result)
 
         return DataStream(augmented)
+
+
+class _SizedDataStream(DataStream[T]):
+    """A DataStream whose length is known without iterating."""
+
+    def __len__(self) -> int:
+        return self._length  # type: ignore[return-value]
+
+
+def _known_length(obj: Any) -> Optional[int]:
+    if isinstance(obj, DataStream):
+        return obj._length  # pylint: disable=protected-access
+    return len(obj) if hasattr(obj, "__len__") else None
