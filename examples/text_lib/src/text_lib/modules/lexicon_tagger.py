@@ -201,21 +201,23 @@ class LexiconTokenClassifier(ModuleBase):
     def _stream(self, chunks: Iterable[str]) -> Iterator[TokenClassificationStreamResult]:
         pending = ""  # undecided text; it starts at offset `done` of the whole stream
         done = 0
+        reported = 0  # end of the text covered by the results emitted so far
         for chunk in chunks:
             pending += chunk
             settled = settled_length(pending)
             spans = token_spans(self._pattern, pending[:settled])
             results, index = self._match(pending, spans, done, final=False)
             cut = spans[index][0] if index < len(spans) else settled
+            pending, done = pending[cut:], done + cut
             if results:
                 yield TokenClassificationStreamResult(
-                    results=results, processed_index=done + cut, start_index=done
+                    results=results, processed_index=done, start_index=reported
                 )
-            pending, done = pending[cut:], done + cut
+                reported = done
         results, _ = self._match(pending, token_spans(self._pattern, pending), done, final=True)
         if results:
             yield TokenClassificationStreamResult(
-                results=results, processed_index=done + len(pending), start_index=done
+                results=results, processed_index=done + len(pending), start_index=reported
             )
 
 
@@ -229,15 +231,27 @@ def _record(item) -> EntityTrainRecord:
 def _count_occurrences(
     probe: LexiconTokenClassifier, records: List[EntityTrainRecord], phrases: set
 ) -> Counter:
-    """How often each phrase occurs as a token sequence in the training texts."""
+    """How often each phrase occurs as a token sequence in the training texts.
+
+    An occurrence inside a different labelled span (``Router`` in a labelled
+    ``Nimbus Router``) is not counted: there the text was labelled, just as a longer phrase.
+    """
     max_tokens = max((len(p.split(" ")) for p in phrases), default=1)
     counts: Counter = Counter()
     for record in records:
+        labelled = {(e.start, e.end) for e in record.entities or []}
         spans = token_spans(probe._pattern, record.text)
         for index in range(len(spans)):
             for size in range(1, min(max_tokens, len(spans) - index) + 1):
-                phrase = probe._phrase(record.text, spans[index : index + size])
-                if phrase in phrases:
+                window = spans[index : index + size]
+                phrase = probe._phrase(record.text, window)
+                if phrase not in phrases:
+                    continue
+                start, end = window[0][0], window[-1][1]
+                inside_other = any(
+                    s < end and start < e and (s, e) != (start, end) for s, e in labelled
+                )
+                if not inside_other:
                     counts[phrase] += 1
     return counts
 

@@ -84,20 +84,22 @@ class RegexTokenizer(ModuleBase):
         ]
 
     def _stream(self, chunks: Iterable[str]) -> Iterator[TokenizationStreamResult]:
-        pending = ""  # text not emitted yet; it starts at offset `done` of the whole stream
+        pending = ""  # text not tokenized yet; it starts at offset `done` of the whole stream
         done = 0
+        reported = 0  # end of the text covered by the results emitted so far
         for chunk in chunks:
             pending += chunk
             settled = settled_length(pending)
             if settled:
                 tokens = self._tokens(pending[:settled], done)
-                if tokens:
-                    yield _stream_result(tokens, done, done + settled)
                 pending, done = pending[settled:], done + settled
+                if tokens:
+                    yield _stream_result(tokens, reported, done)
+                    reported = done
         if pending:
             tokens = self._tokens(pending, done)
             if tokens:
-                yield _stream_result(tokens, done, done + len(pending))
+                yield _stream_result(tokens, reported, done + len(pending))
 
 
 def _stream_result(tokens: list, start: int, processed: int) -> TokenizationStreamResult:
