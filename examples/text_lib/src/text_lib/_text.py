@@ -54,3 +54,14 @@ def settled_length(text: str) -> int:
         if text[index].isspace():
             return index + 1
     return 0
+
+
+_PIECES = re.compile(r"\s*\S+\s*|\s+")
+
+
+def whitespace_pieces(text: str) -> List[str]:
+    """``text`` cut after each run of whitespace: ``"a b  c"`` -> ``["a ", "b  ", "c"]``.
+
+    Feeding these pieces to a streaming method streams a whole text back piece by piece.
+    """
+    return _PIECES.findall(text)

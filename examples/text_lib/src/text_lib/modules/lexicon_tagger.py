@@ -13,7 +13,14 @@ from caikit.interfaces.nlp.data_model import (
 from caikit.interfaces.nlp.tasks import TokenClassificationTask
 
 from .._artifacts import read_json, write_json
-from .._text import DEFAULT_TOKEN_PATTERN, Span, compile_pattern, settled_length, token_spans
+from .._text import (
+    DEFAULT_TOKEN_PATTERN,
+    Span,
+    compile_pattern,
+    settled_length,
+    token_spans,
+    whitespace_pieces,
+)
 from ..data_model import EntityTrainRecord
 
 _ARTIFACT = "lexicon.json"
@@ -71,6 +78,11 @@ class LexiconTokenClassifier(ModuleBase):
         """Find the known phrases of ``text``."""
         results, _ = self._match(text, token_spans(self._pattern, text), 0, final=True)
         return TokenClassificationResults(results=results)
+
+    @TokenClassificationTask.taskmethod(output_streaming=True)
+    def run_stream_out(self, text: str) -> DataStream[TokenClassificationStreamResult]:
+        """Process a whole text, streaming the labelled spans back as soon as each is final."""
+        return DataStream(lambda: self._stream(whitespace_pieces(text)))
 
     @TokenClassificationTask.taskmethod(input_streaming=True, output_streaming=True)
     def run_bidi_stream(

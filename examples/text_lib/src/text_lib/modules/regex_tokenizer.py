@@ -7,7 +7,13 @@ from caikit.core.modules import ModuleConfig, ModuleLoader, ModuleSaver
 from caikit.interfaces.nlp.data_model import Token, TokenizationResults, TokenizationStreamResult
 from caikit.interfaces.nlp.tasks import TokenizationTask
 
-from .._text import DEFAULT_TOKEN_PATTERN, compile_pattern, settled_length, token_spans
+from .._text import (
+    DEFAULT_TOKEN_PATTERN,
+    compile_pattern,
+    settled_length,
+    token_spans,
+    whitespace_pieces,
+)
 
 
 @module(
@@ -45,6 +51,11 @@ class RegexTokenizer(ModuleBase):
         """Tokenize a whole text."""
         tokens = self._tokens(text)
         return TokenizationResults(results=tokens, token_count=len(tokens))
+
+    @TokenizationTask.taskmethod(output_streaming=True)
+    def run_stream_out(self, text: str) -> DataStream[TokenizationStreamResult]:
+        """Process a whole text, streaming the tokens back as soon as each is final."""
+        return DataStream(lambda: self._stream(whitespace_pieces(text)))
 
     @TokenizationTask.taskmethod(input_streaming=True, output_streaming=True)
     def run_bidi_stream(self, text_stream: DataStream[str]) -> DataStream[TokenizationStreamResult]:
