@@ -278,7 +278,8 @@ def plan_field(
             raise TypeError(f"{where}: a list field needs an element type, got {annotation!r}")
         elem_marker = annotation_extra(args[0], ProtoScalar)
         elem = strip_annotated(args[0])
-        if typing.get_origin(elem) in (list, List, dict, Dict) or split_optional(elem)[1]:
+        nested = typing.get_origin(elem) in (list, List, dict, Dict) and not _is_json_dict(elem)
+        if nested or split_optional(elem)[1]:
             raise TypeError(
                 f"{where}: nested containers and optional elements are not supported, "
                 f"got {annotation!r}"

@@ -225,7 +225,10 @@ def datetime_to_json(value: Any) -> Optional[str]:
         raise TypeError(f"expected datetime, got {_got(value)}")
     if value.tzinfo is not None:
         value = value.astimezone(_UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    text = (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
     micro = value.microsecond
     if micro:
         text += f".{micro // 1000:03d}" if micro % 1000 == 0 else f".{micro:06d}"
