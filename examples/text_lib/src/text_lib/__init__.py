@@ -3,8 +3,8 @@
 Importing ``text_lib`` registers its modules, so ``runtime.library: text_lib`` serves them:
 
 * ``NaiveBayesClassifier`` -- ``TextClassificationTask``
-* ``RegexTokenizer`` -- ``TokenizationTask`` (unary and bidirectional streaming)
-* ``LexiconTokenClassifier`` -- ``TokenClassificationTask`` (unary and bidirectional streaming)
+* ``RegexTokenizer`` -- ``TokenizationTask`` (unary, server and bidirectional streaming)
+* ``LexiconTokenClassifier`` -- ``TokenClassificationTask`` (unary, server and bidirectional streaming)
 * ``HashedNgramEmbedder`` -- ``EmbeddingTask(s)``, ``SentenceSimilarityTask(s)``,
   ``RerankTask(s)``
 
