@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import enum
+import threading
 import typing
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -178,19 +179,50 @@ def _decorate_class(cls: type, package: str) -> type:
     cls._caikit_proto_class = proto_class
     cls._caikit_plans = {p.name: p for p in plans}
 
-    codegen = ClassCodegen(cls, proto_class, plans, plain_init)
-    functions = codegen.compile(fix_keys=_key_fixer(cls, plans))
-    cls._caikit_fill = staticmethod(functions["fill"])
-    cls._caikit_from_pb = staticmethod(functions["from_pb"])
-    cls._caikit_to_js = staticmethod(functions["to_js"])
-    cls._caikit_to_native = staticmethod(functions["to_native"])
-    cls._caikit_to_text = staticmethod(functions["to_text"])
-    cls._caikit_from_js = staticmethod(functions["from_js"])
-    cls._caikit_codegen_source = codegen.ns["__source__"]
+    # the converters are generated on first use: compiling them is most of the cost of
+    # decorating a class, and most classes of a big interface are never converted
+    cls._caikit_plain_init = plain_init
+    for name in _CONVERTERS:
+        setattr(cls, f"_caikit_{name}", staticmethod(_lazy_converter(cls, name)))
+    cls._caikit_compiled = False
 
     install_oneof_accessors(cls, plans)
     _registry.register(full_name, cls)
     return cls
+
+
+_CONVERTERS = ("fill", "from_pb", "to_js", "to_native", "to_text", "from_js")
+_COMPILE_LOCK = threading.RLock()
+
+
+def _lazy_converter(cls: type, name: str) -> Callable[..., Any]:
+    """A stand-in that compiles the class's converters, then forwards to the real one."""
+
+    def compile_then_call(*args: Any) -> Any:
+        return ensure_compiled(cls)[name](*args)
+
+    compile_then_call.__name__ = f"lazy_{name}"
+    return compile_then_call
+
+
+def ensure_compiled(cls: type) -> Dict[str, Callable[..., Any]]:
+    """Generate (once) the converters of a dataobject class and of the classes it nests."""
+    if cls.__dict__.get("_caikit_compiled"):
+        return {name: cls.__dict__[f"_caikit_{name}"].__func__ for name in _CONVERTERS}
+    with _COMPILE_LOCK:
+        if not cls.__dict__.get("_caikit_compiled"):
+            plans = list(cls._caikit_plans.values())
+            for plan in plans:
+                for value in [plan.value] + [m.value for m in plan.members]:
+                    if value is not None and value.kind == T.MESSAGE and value.py_type is not cls:
+                        ensure_compiled(value.py_type)
+            codegen = ClassCodegen(cls, cls._caikit_proto_class, plans, cls._caikit_plain_init)
+            functions = codegen.compile(fix_keys=_key_fixer(cls, plans))
+            for name in _CONVERTERS:
+                setattr(cls, f"_caikit_{name}", staticmethod(functions[name]))
+            cls._caikit_codegen_source = codegen.ns["__source__"]
+            cls._caikit_compiled = True
+    return {name: cls.__dict__[f"_caikit_{name}"].__func__ for name in _CONVERTERS}
 
 
 def _copier(default: Any) -> Callable[[], Any]:
