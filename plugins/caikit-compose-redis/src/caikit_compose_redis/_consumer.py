@@ -1,0 +1,214 @@
+"""One member of a consumer group: a thread with its own connection, reading one topic.
+
+A subscriber group is a Redis consumer group on the topic's stream and each subscription is a
+consumer in it, so every group gets each message once and its members share the work. Reads
+are ``XREADGROUP ... COUNT <count> BLOCK <block_ms> NOACK``: best effort, as the LOCAL queue
+(no pending-entry list, nothing is ever redelivered). The connection's socket timeout is
+``block_ms`` plus ``socket_timeout``, so a blocking read always returns before it.
+
+When the connection breaks the thread reconnects with capped backoff. When Redis restarted
+empty the group is gone (``NOGROUP``): it is recreated at the last entry this member saw (new
+entries get larger ids), so delivery resumes where it left off and nothing is delivered twice.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, List, Optional
+
+import redis
+
+from ._codec import decode
+from ._connection import CONNECTION_ERRORS, Backoff, is_auth_error, make_client
+from ._scripts import CREATE_GROUP
+from ._settings import RedisSettings
+
+__all__ = ["Consumer", "create_group"]
+
+# Log the first few malformed entries, then one in every _LOG_EVERY.
+_LOG_FIRST = 10
+_LOG_EVERY = 1000
+
+
+def create_group(client: redis.Redis, stream: str, group: str, start_id: str) -> str:
+    """Create consumer group ``group`` on ``stream`` at ``start_id`` unless it exists.
+
+    Returns:
+        the group's last-delivered id
+    """
+    last = client.eval(CREATE_GROUP, 1, stream, group, start_id)
+    return last.decode() if isinstance(last, bytes) else str(last)
+
+
+class Consumer:
+    """Reads one topic for one subscription and calls ``deliver(message)`` for each entry.
+
+    Attributes:
+        delivered: entries handed to ``deliver``
+        malformed: entries skipped because they could not be decoded
+        reconnects: how often the connection had to be re-established
+    """
+
+    def __init__(
+        self,
+        settings: RedisSettings,
+        stream: str,
+        topic: str,
+        group: str,
+        consumer: str,
+        start_id: str,
+        deliver: Callable[[Any, int], None],
+        log: logging.Logger,
+        may_read: Optional[Callable[[], bool]] = None,
+    ):
+        """
+        Args:
+            settings: connection and read options
+            stream: the topic's stream key
+            topic: the topic (for logs)
+            group: the consumer group (subscriber group id)
+            consumer: this member's unique name
+            start_id: the last entry the group had delivered when this member joined
+            deliver: called with each decoded message and its publish sequence number
+            log: where to log
+            may_read: if given, reading pauses while it returns False (exclusive members)
+        """
+        self.settings = settings
+        self.stream = stream
+        self.topic = topic
+        self.group = group
+        self.name = consumer
+        self.last_id = start_id
+        self._deliver = deliver
+        self._log = log
+        self._may_read = may_read
+        self._stop = threading.Event()
+        self._client: Optional[redis.Redis] = None
+        self.delivered = 0
+        self.malformed = 0
+        self.reconnects = 0
+        self._thread = threading.Thread(
+            target=self._run, name=f"redis-mq-{topic}-{group}", daemon=True
+        )
+
+    def start(self) -> None:
+        """Start reading."""
+        self._thread.start()
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop after the batch being handled (a blocked read returns within ``block_ms``)."""
+        self._stop.set()
+        if wait and self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(self.settings.block_ms / 1000 + self.settings.socket_timeout + 1)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the reading thread runs."""
+        return self._thread.is_alive()
+
+    # -- the thread --------------------------------------------------------------------------
+
+    def _connect(self) -> redis.Redis:
+        if self._client is None:
+            self._client = make_client(
+                self.settings,
+                max_connections=1,
+                socket_timeout=self.settings.block_ms / 1000 + self.settings.socket_timeout,
+            )
+        return self._client
+
+    def _run(self) -> None:
+        backoff = Backoff(self.settings.max_backoff_s)
+        settings = self.settings
+        streams = {self.stream: ">"}
+        outage = False
+        while not self._stop.is_set():
+            if self._may_read is not None and not self._may_read():
+                self._stop.wait(min(0.05, settings.block_ms / 1000))
+                continue
+            try:
+                client = self._connect()
+                reply = client.xreadgroup(
+                    self.group,
+                    self.name,
+                    streams,
+                    count=settings.count,
+                    block=settings.block_ms,
+                    noack=True,
+                )
+            except redis.ResponseError as err:
+                if str(err).startswith("NOGROUP"):
+                    self._recreate_group()
+                    continue
+                if is_auth_error(err):
+                    self._log.error("<RDS10300001E> %s: %s", self._where(), err)
+                else:
+                    self._log.error("<RDS10300002E> %s: read failed: %s", self._where(), err)
+                backoff.wait(self._stop)
+                continue
+            except CONNECTION_ERRORS as err:
+                if not outage:
+                    self._log.warning(
+                        "<RDS10300003W> %s: lost Redis (%s); reconnecting", self._where(), err
+                    )
+                outage = True
+                self.reconnects += 1
+                backoff.wait(self._stop)
+                continue
+            if outage:
+                self._log.info("<RDS10300004I> %s: Redis is back", self._where())
+                outage = False
+            backoff.reset()
+            if reply:
+                self._handle(reply[0][1])
+        if self._client is not None:
+            self._client.close()
+            self._client.connection_pool.disconnect()
+
+    def _recreate_group(self) -> None:
+        try:
+            create_group(self._connect(), self.stream, self.group, self.last_id)
+            self._log.warning(
+                "<RDS10300005W> %s: consumer group was missing (Redis restarted empty?); "
+                "recreated after entry %s",
+                self._where(),
+                self.last_id,
+            )
+        except redis.ResponseError as err:
+            self._log.error("<RDS10300006E> %s: cannot recreate group: %s", self._where(), err)
+            self._stop.wait(self.settings.max_backoff_s)
+        except CONNECTION_ERRORS:
+            pass
+
+    def _handle(self, entries: List[Any]) -> None:
+        deliver = self._deliver
+        for entry_id, fields in entries:
+            try:
+                payload = fields[b"m"]
+                sequence = int(fields[b"s"])
+                message = decode(payload)
+            except (KeyError, TypeError, ValueError) as err:
+                self._skip(entry_id, fields, err)
+                continue
+            finally:
+                self.last_id = entry_id
+            self.delivered += 1
+            deliver(message, sequence)
+
+    def _skip(self, entry_id: Any, fields: Any, err: BaseException) -> None:
+        self.malformed += 1
+        if self.malformed <= _LOG_FIRST or self.malformed % _LOG_EVERY == 0:
+            shown = {k: (v[:40] if isinstance(v, bytes) else v) for k, v in (fields or {}).items()}
+            self._log.warning(
+                "<RDS10300007W> %s: skipped malformed entry %r (%s: %s) with fields %r "
+                "(%d skipped so far)",
+                self._where(),
+                entry_id,
+                type(err).__name__,
+                err,
+                shown,
+                self.malformed,
+            )
+
+    def _where(self) -> str:
+        return f"topic {self.topic!r} group {self.group!r} consumer {self.name!r}"

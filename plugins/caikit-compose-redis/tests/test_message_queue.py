@@ -1,0 +1,178 @@
+"""The REDIS message queue in one process: delivery, groups, sequence, lag and errors."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from caikit.interfaces.common.data_model import StrSequence
+from caikit_compose import MQ_FACTORY, Message
+from caikit_compose.errors import MessageQueueClosedError, UnknownTopicError
+from caikit_compose_redis import RedisMessageQueue, publish_sequence
+
+
+class Collector:
+    """A handler that records what it gets and lets a test wait for a count."""
+
+    def __init__(self):
+        self.messages = []
+        self._cond = threading.Condition()
+
+    def __call__(self, message):
+        with self._cond:
+            self.messages.append(message)
+            self._cond.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            return list(self.messages)
+
+
+@pytest.fixture
+def mq(redis_config):
+    queue = MQ_FACTORY.construct({"type": "REDIS", "config": redis_config})
+    yield queue
+    queue.shutdown()
+
+
+def test_factory_builds_the_plugin_through_its_entry_point(mq):
+    assert isinstance(mq, RedisMessageQueue)
+    assert mq.instance_name == "REDIS"
+
+
+def test_a_message_arrives_intact_with_its_sequence(mq):
+    mq.create_topic("input")
+    got = Collector()
+    mq.subscribe("input", "g", got)
+    sent = [
+        Message.from_data(StrSequence([f"v{i}"]), data_id=f"d{i}", metadata={"i": i, "x": [1.5]})
+        for i in range(5)
+    ]
+    for msg in sent:
+        mq.publish("input", msg)
+    received = got.wait_for(5)
+    assert received == sent
+    assert [publish_sequence(m) for m in received] == [1, 2, 3, 4, 5]
+    assert received[2].unwrapped == StrSequence(["v2"])
+
+
+def test_every_group_gets_each_message_once_and_members_share(mq):
+    mq.create_topic("t")
+    a1, a2, b = Collector(), Collector(), Collector()
+    mq.subscribe("t", "A", a1)
+    mq.subscribe("t", "A", a2)
+    mq.subscribe("t", "B", b)
+    n = 2000
+    for i in range(n):
+        mq.publish("t", Message.from_data(StrSequence([str(i)]), data_id=str(i)))
+    assert mq.flush(10)
+    b.wait_for(n)
+    deadline = time.monotonic() + 10
+    while len(a1.messages) + len(a2.messages) < n and time.monotonic() < deadline:
+        time.sleep(0.01)
+    ids_a = sorted(int(m.header.data_id) for m in a1.messages + a2.messages)
+    assert ids_a == list(range(n))
+    assert sorted(int(m.header.data_id) for m in b.messages) == list(range(n))
+
+
+def test_only_messages_published_after_subscribing_arrive(mq):
+    mq.create_topic("late")
+    mq.publish("late", Message.from_data(StrSequence(["before"])))
+    assert mq.flush(5)
+    got = Collector()
+    mq.subscribe("late", "g", got)
+    mq.publish("late", Message.from_data(StrSequence(["after"])))
+    assert [m.unwrapped.values for m in got.wait_for(1)] == [["after"]]
+    time.sleep(0.3)
+    assert len(got.messages) == 1
+
+
+def test_topics_are_shared_between_queue_instances(redis_config, mq):
+    mq.create_topic("shared")
+    other = RedisMessageQueue(redis_config)
+    try:
+        assert "shared" in other.topics()
+        got = Collector()
+        other.subscribe("shared", "g", got)
+        mq.publish("shared", Message.from_data(StrSequence(["x"])))
+        assert len(got.wait_for(1)) == 1
+    finally:
+        other.shutdown()
+
+
+def test_publishing_to_an_unknown_topic_is_an_error(mq):
+    with pytest.raises(UnknownTopicError, match="'nope'"):
+        mq.publish("nope", Message.from_data(StrSequence(["x"])))
+
+
+def test_publishing_a_non_message_is_a_type_error(mq):
+    mq.create_topic("t")
+    with pytest.raises(TypeError, match="caikit_compose.Message"):
+        mq.publish("t", {"not": "a message"})
+
+
+def test_a_failing_handler_is_logged_and_delivery_goes_on(mq):
+    mq.create_topic("t")
+    got = Collector()
+
+    def explode(message):
+        if message.header.data_id == "bad":
+            raise RuntimeError("boom")
+        got(message)
+
+    mq.subscribe("t", "g", explode)
+    for data_id in ("ok1", "bad", "ok2"):
+        mq.publish("t", Message.from_data(StrSequence(["x"]), data_id=data_id))
+    assert [m.header.data_id for m in got.wait_for(2)] == ["ok1", "ok2"]
+    assert mq.handler_errors == 1
+
+
+def test_unsubscribe_stops_delivery(mq):
+    mq.create_topic("t")
+    got = Collector()
+    sub = mq.subscribe("t", "g", got)
+    mq.publish("t", Message.from_data(StrSequence(["1"])))
+    got.wait_for(1)
+    assert mq.unsubscribe(sub) is True
+    assert mq.unsubscribe(sub) is False
+    mq.publish("t", Message.from_data(StrSequence(["2"])))
+    mq.flush(5)
+    time.sleep(0.3)
+    assert len(got.messages) == 1
+    assert mq.subscriptions() == []
+
+
+def test_lag_counts_what_a_group_has_not_read(mq):
+    mq.create_topic("t")
+    got = Collector()
+    mq.subscribe("t", "reading", got)
+    idle = mq.subscribe("t", "idle", Collector())
+    mq.unsubscribe(idle)  # the group stays, with no member reading it
+    for i in range(50):
+        mq.publish("t", Message.from_data(StrSequence([str(i)])))
+    mq.flush(5)
+    got.wait_for(50)
+    time.sleep(0.1)
+    assert mq.lag("t") == {("t", "reading"): 0, ("t", "idle"): 50}
+    assert mq.lag()[("t", "idle")] == 50
+
+
+def test_shutdown_writes_what_was_published_and_closes(redis_config):
+    first = RedisMessageQueue(redis_config)
+    reader = RedisMessageQueue(redis_config)
+    got = Collector()
+    first.create_topic("t")
+    reader.subscribe("t", "g", got)
+    for i in range(300):
+        first.publish("t", Message.from_data(StrSequence([str(i)])))
+    first.shutdown()
+    assert len(got.wait_for(300)) == 300
+    reader.shutdown()
+    with pytest.raises(MessageQueueClosedError):
+        first.publish("t", Message.from_data(StrSequence(["x"])))
