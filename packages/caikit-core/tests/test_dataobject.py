@@ -297,3 +297,25 @@ def test_custom_init_is_respected_by_from_proto():
     assert (obj.a, obj.b) == ("abc", 3)
     back = Custom.from_proto(obj.to_proto())
     assert (back.a, back.b) == ("abc", 3)
+
+
+def test_introspection_helpers():
+    @dataobject(package="tests.dataobject.introspect")
+    class Holder(DataObjectBase):
+        person: Person
+        people: List[Person]
+        either: Union[int, Person]
+        label: str = "x"
+
+    assert Holder.get_field_message_type("person") is Person
+    assert Holder.get_field_message_type("people") is Person
+    assert Holder.get_field_message_type("either_person") is Person
+    assert Holder.get_field_message_type("label") is None
+    with pytest.raises(ValueError, match="no field"):
+        Holder.get_field_message_type("nope")
+    assert Holder.get_field_defaults() == {"label": "x"}
+    holder = Holder(person=Person("p"), either=3)
+    assert holder.to_kwargs() == {"person": Person("p"), "people": None, "either": 3, "label": "x"}
+    assert DataBase.get_class_for_proto(holder.to_proto()) is Holder
+    with pytest.raises(NotImplementedError):
+        holder.to_file(None)

@@ -59,6 +59,77 @@ class DataBase:
         """Iterate every registered dataobject class and enum."""
         return _registry.iter_classes()
 
+    @staticmethod
+    def get_class_for_proto(proto: Any) -> type:
+        """The dataobject class registered for a protobuf message (or its descriptor)."""
+        descriptor = getattr(proto, "DESCRIPTOR", proto)
+        return _registry.lookup(descriptor.full_name)
+
+    # -- field introspection ----------------------------------------------------------------------
+
+    @classmethod
+    def get_field_defaults(cls) -> Dict[str, Any]:
+        """``{field: default}`` for the fields the class declares a default for."""
+        import dataclasses  # pylint: disable=import-outside-toplevel
+
+        defaults = {}
+        for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if field.default is not dataclasses.MISSING and field.default is not None:
+                defaults[field.name] = field.default
+            elif field.default_factory is not dataclasses.MISSING:
+                defaults[field.name] = field.default_factory()
+        return defaults
+
+    @classmethod
+    def get_field_message_type(cls, field_name: str) -> Optional[type]:
+        """The dataobject class of a message-typed field (element type for lists / map values,
+        the member's class for a Union member name); None for other fields.
+
+        Raises:
+            ValueError: no such field.
+        """
+        from . import _types as T  # pylint: disable=import-outside-toplevel
+
+        plans = cls._caikit_plans
+        value = None
+        if field_name in plans:
+            value = plans[field_name].value
+        else:
+            for plan in plans.values():
+                for member in plan.members:
+                    if member.name == field_name:
+                        value = member.value
+            if value is None and not any(
+                m.name == field_name for p in plans.values() for m in p.members
+            ):
+                raise ValueError(f"{cls.__name__} has no field {field_name!r}")
+        if value is not None and value.kind == T.MESSAGE:
+            return value.py_type
+        return None
+
+    def to_kwargs(self) -> Dict[str, Any]:
+        """``{field: value}`` of the Python attributes (not converted, not recursive)."""
+        return {name: getattr(self, name) for name in type(self)._caikit_plans}
+
+    # -- files ------------------------------------------------------------------------------------
+
+    def to_file(self, file_obj: Any) -> Any:
+        """Write the object as a file; only classes with ``supports_file_operations``.
+
+        Raises:
+            NotImplementedError: the class does not support file operations.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support to_file")
+
+    @classmethod
+    def from_file(cls, file_obj: Any) -> Any:
+        """Read an object from a file; only classes with ``supports_file_operations``.
+
+        Raises:
+            NotImplementedError: the class does not support file operations.
+        """
+        raise NotImplementedError(f"{cls.__name__} does not support from_file")
+
     # -- protobuf ---------------------------------------------------------------------------------
 
     @classmethod
@@ -71,8 +142,15 @@ class DataBase:
 
     def to_proto(self) -> Any:
         """Build a new protobuf message holding this object's values."""
-        msg = self.get_proto_class()()
-        return self.fill_proto(msg)
+        proto_class = self._caikit_proto_class
+        if proto_class is None:
+            self.get_proto_class()  # raises the "not decorated" error
+        msg = proto_class()
+        try:
+            self._caikit_fill(self, msg)
+        except Exception as err:  # pylint: disable=broad-except
+            raise _errors.wrap(err, type(self).__name__) from None
+        return msg
 
     def fill_proto(self, proto: Any) -> Any:
         """Write this object's values into an existing (usually empty) message and return it."""
