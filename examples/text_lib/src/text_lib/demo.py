@@ -15,6 +15,7 @@ import os
 import pathlib
 from typing import Dict, Optional, Union
 
+from caikit.core import ModuleBase
 from caikit.core.data_model import DataStream
 
 from . import datasets
@@ -46,7 +47,7 @@ def train_demo_models(
     """
     root = pathlib.Path(models_dir)
     root.mkdir(parents=True, exist_ok=True)
-    models = {
+    models: Dict[str, ModuleBase] = {
         CLASSIFIER_ID: NaiveBayesClassifier.train(
             DataStream.from_iterable(datasets.classification_records(data_dir))
         ),

@@ -110,9 +110,6 @@ class ClassifiedGeneratedTextResult(DataObjectBase):
     Field numbers 7 and 8 belong to the streaming subclass.
     """
 
-    # caikit declares this message as a nested class; keep that spelling reachable
-    TextGenTokenClassificationResults = TextGenTokenClassificationResults
-
     generated_text: Annotated[Optional[str], FieldNumber(1)]
     token_classification_results: Annotated[
         Optional[TextGenTokenClassificationResults], FieldNumber(2)
@@ -124,6 +121,14 @@ class ClassifiedGeneratedTextResult(DataObjectBase):
     warnings: Annotated[Optional[List[InputWarning]], FieldNumber(9)]
     tokens: Annotated[Optional[List[GeneratedToken]], FieldNumber(10)]
     input_tokens: Annotated[Optional[List[GeneratedToken]], FieldNumber(11)]
+
+
+# caikit declares that message as a class nested in this one; keep that spelling reachable
+setattr(  # noqa: B010 - not a field: set after @dataobject so it stays out of the message
+    ClassifiedGeneratedTextResult,
+    "TextGenTokenClassificationResults",
+    TextGenTokenClassificationResults,
+)
 
 
 @dataobject(package=NLP_PACKAGE)

@@ -171,9 +171,10 @@ class Image(DataObjectBase):
     def size(self) -> Tuple[int, int]:
         """``(width, height)`` in pixels; read from the header where possible, else via Pillow."""
         size = _sniff.image_size(self.to_bytes())
-        if size is None:
-            size = tuple(self.as_pil().size)
-        return size  # type: ignore[return-value]
+        if size is not None:
+            return size
+        width, height = self.as_pil().size
+        return width, height
 
     @property
     def rows(self) -> int:
