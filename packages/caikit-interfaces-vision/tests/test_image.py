@@ -1,6 +1,7 @@
 """``Image``: encoded bytes from and to files, base64, protobuf and JSON (pure Python), and
 from and to Pillow images and NumPy arrays (the ``pillow`` extra)."""
 import base64
+import io
 import json
 import struct
 import subprocess
@@ -56,6 +57,13 @@ def test_file_round_trip(tmp_path):
         assert image.to_bytes() == PNG
     written = Image(PNG).to_file(tmp_path / "out.png")
     assert written.read_bytes() == PNG
+
+
+def test_file_objects_round_trip():
+    buffer = io.BytesIO()
+    assert Image(PNG).to_file(buffer) is None
+    buffer.seek(0)
+    assert Image.from_file(buffer).to_bytes() == PNG
 
 
 def test_missing_file_raises():

@@ -10,7 +10,7 @@ import binascii
 import io
 import os
 import pathlib
-from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, Optional, Tuple, Union
 
 from caikit.core.data_model import DataObjectBase, dataobject
 
@@ -52,13 +52,19 @@ class Image(DataObjectBase):
         return cls(bytes(data))
 
     @classmethod
-    def from_file(cls, path: Union[str, os.PathLike]) -> "Image":
+    def from_file(cls, file: Union[str, os.PathLike, BinaryIO]) -> "Image":
         """An image from an image file (its bytes are kept as they are).
+
+        Args:
+            file: a path, or a binary file object to read to its end (the form caikit's
+                ``DataBase.from_file`` hook takes).
 
         Raises:
             FileNotFoundError: no such file.
         """
-        return cls(pathlib.Path(path).read_bytes())
+        if hasattr(file, "read"):
+            return cls(file.read())
+        return cls(pathlib.Path(file).read_bytes())
 
     @classmethod
     def from_base64(cls, text: Union[str, bytes]) -> "Image":
@@ -114,9 +120,16 @@ class Image(DataObjectBase):
         """The encoded image bytes."""
         return bytes(self.image_data or b"")
 
-    def to_file(self, path: Union[str, os.PathLike]) -> pathlib.Path:
-        """Write the encoded bytes to ``path`` and return it as a ``pathlib.Path``."""
-        target = pathlib.Path(path)
+    def to_file(self, file: Union[str, os.PathLike, BinaryIO]) -> Optional[pathlib.Path]:
+        """Write the encoded bytes to a path or a binary file object.
+
+        Returns:
+            the path as a ``pathlib.Path``; None for a file object.
+        """
+        if hasattr(file, "write"):
+            file.write(self.to_bytes())
+            return None
+        target = pathlib.Path(file)
         target.write_bytes(self.to_bytes())
         return target
 
