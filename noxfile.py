@@ -29,7 +29,7 @@ DISTRIBUTIONS: dict[str, dict[str, list[str]]] = {
         "test_deps": [],
     },
     "caikit-interfaces-vision": {
-        "install": ["packages/caikit-core", "packages/caikit-interfaces-vision"],
+        "install": ["packages/caikit-core", "packages/caikit-interfaces-vision[pillow]"],
         "test_deps": [],
     },
     "caikit-compose": {
@@ -48,7 +48,7 @@ ALL_EDITABLE = [
     "packages/caikit-core",
     "packages/caikit-runtime[grpc,http]",
     "packages/caikit-interfaces-nlp",
-    "packages/caikit-interfaces-vision",
+    "packages/caikit-interfaces-vision[pillow]",
     "packages/caikit-compose",
     "plugins/caikit-compose-redis",
     "packages/caikit",

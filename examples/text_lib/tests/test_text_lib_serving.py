@@ -20,7 +20,7 @@ import pytest
 from text_lib import RegexTokenizer
 from text_lib.demo import train_demo_models
 
-grpc = pytest.importorskip("grpc")
+import grpc
 from google.protobuf import descriptor_pool, json_format, message_factory  # noqa: E402
 
 HERE = pathlib.Path(__file__).parent
