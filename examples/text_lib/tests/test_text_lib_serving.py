@@ -16,12 +16,11 @@ import time
 import urllib.error
 import urllib.request
 
+import grpc
 import pytest
+from google.protobuf import descriptor_pool, json_format, message_factory
 from text_lib import RegexTokenizer
 from text_lib.demo import train_demo_models
-
-import grpc
-from google.protobuf import descriptor_pool, json_format, message_factory  # noqa: E402
 
 HERE = pathlib.Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("text_lib_proto_contract", HERE / "proto_contract.py")
