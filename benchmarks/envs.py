@@ -67,6 +67,10 @@ SPECS: dict[str, dict] = {
     },
 }
 
+# The interpreter the venvs are made from: the real one, also when this script runs inside a
+# venv (e.g. nox's), so the same environments are reused whoever builds them.
+BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
 # The modules caikit 0.29.1's wheel lacks (D1); each is generated from protos/<name-with-dashes>.proto.
 PB2_MODULES = ("model_mesh", "model_runtime", "process")
 
@@ -96,7 +100,7 @@ def _ours_inputs() -> list[Path]:
 
 def _spec_hash(name: str) -> str:
     """Hash everything that decides the content of environment ``name``."""
-    data = {"recipe": RECIPE_VERSION, "python": sys.version, "exe": sys.executable}
+    data = {"recipe": RECIPE_VERSION, "python": sys.version, "exe": BASE_PYTHON}
     if name == OURS:
         data["projects"] = {str(p.relative_to(ROOT)): p.read_text() for p in _ours_inputs()}
     else:
@@ -115,7 +119,7 @@ def _new_venv(name: str) -> Path:
     path = ENVS / name
     if path.exists():
         shutil.rmtree(path)
-    _run([sys.executable, "-m", "venv", path])
+    _run([BASE_PYTHON, "-m", "venv", path])
     py = env_python(name)
     _run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"])
     return py

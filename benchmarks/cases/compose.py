@@ -22,7 +22,7 @@ def _worker(python, scale: float, ctx: Context) -> dict | str:
 
 def run(ctx: Context) -> dict:
     """Alternate ours and the reference; one figure per workload."""
-    rounds = ctx.rounds(3, 7)
+    rounds = ctx.rounds(5, 9)
     scale = 0.5 if ctx.quick else 1.5
     runs = {"ours": [], "reference": []}
     for _ in range(rounds):

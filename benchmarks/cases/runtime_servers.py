@@ -61,8 +61,11 @@ def _log_tail(path) -> str:
     return lines[-1][:300] if lines else "(no output)"
 
 
-def measure_server(side: str, proto: str, ctx: Context, seconds: float) -> dict:
-    """Start one server, measure it, stop it; return boot, RSS and per-level load results."""
+def measure_server(side: str, proto: str, ctx: Context, seconds: float, load: bool = True) -> dict:
+    """Start one server, measure it, stop it; return boot, RSS and per-level load results.
+
+    With ``load=False`` only the boot time is measured (cheap extra boot samples).
+    """
     port = free_port()
     cmd, env = _command(side, proto, port, ctx)
     log = ctx.workdir / f"server-{side}-{proto}.log"
@@ -84,6 +87,8 @@ def measure_server(side: str, proto: str, ctx: Context, seconds: float) -> dict:
         if poller.returncode != 0 or not out:
             raise NotAvailable(f"no answer within {BOOT_TIMEOUT} s: {_log_tail(log)}")
         result = {"boot_s": json.loads(out[-1])["t_first"] - t0}
+        if not load:
+            return result
         client = [ctx.tools, CLIENT, proto, port, "load"]
         run_json([*client, 8, 0.5, 100_000], env=ctx.env())  # warm-up
         result["rss_mb"] = rss_bytes(server.pid) / 2**20
@@ -112,7 +117,8 @@ def _sides(ctx: Context) -> list[str]:
 
 def run(ctx: Context, protocols=("grpc", "http")) -> dict:
     """All rounds of all servers; one figure per (protocol, measure)."""
-    rounds = ctx.rounds(2, 5)
+    rounds = ctx.rounds(3, 6)
+    boot_only = ctx.rounds(2, 8)  # extra boot samples: boot is cheap and noisy
     seconds = 1.5 if ctx.quick else 4.0
     prepared = {}
     for side in ("ours", "reference"):
@@ -137,11 +143,21 @@ def run(ctx: Context, protocols=("grpc", "http")) -> dict:
                     runs[(proto, side)].append(measure_server(side, proto, ctx, seconds))
                 except NotAvailable as exc:
                     runs[(proto, side)].append(str(exc))
-    return _figures(runs, protocols, ctx)
+    boots = {key: list(rows) for key, rows in runs.items()}
+    for r in range(boot_only):
+        for proto in protocols:
+            for side in sides[::1 if r % 2 else -1]:
+                if prepared.get(side) or all(isinstance(x, str) for x in runs[(proto, side)]):
+                    continue  # this side cannot start: one error per round is enough
+                try:
+                    boots[(proto, side)].append(measure_server(side, proto, ctx, seconds, load=False))
+                except NotAvailable as exc:
+                    boots[(proto, side)].append(str(exc))
+    return _figures(runs, boots, protocols)
 
 
-def _figures(runs: dict, protocols, ctx: Context) -> dict:
-    """Turn per-round server results into figures."""
+def _figures(runs: dict, boots: dict, protocols) -> dict:
+    """Turn per-round server results into figures (boot from every start, loaded or not)."""
     measures = [("boot", "boot_s", None, "boot to first answer", "s", "lower"),
                 ("rss", "rss_mb", None, "server RSS after warm-up", "MiB", "lower"),
                 ("cpu_per_req", "server_cpu_ms", None, "server CPU per request (all levels)", "ms", "lower")]
@@ -158,7 +174,7 @@ def _figures(runs: dict, protocols, ctx: Context) -> dict:
         for fid, key, sub, label, unit, better in measures:
             sides = {}
             for side in ("ours", "reference", "limit"):
-                samples = runs[(proto, side)]
+                samples = (boots if key == "boot_s" else runs)[(proto, side)]
                 if not samples:
                     sides[side] = {"error": "no interpreter for ours"}
                     continue

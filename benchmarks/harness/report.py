@@ -49,7 +49,10 @@ def cell(c: dict | None) -> str:
         return "–"
     if "error" in c:
         return f"n/a: {c['error'][:90]}".replace("|", "/")
-    return f"**{fmt(c['median'])}** [{fmt(c['min'])}–{fmt(c['max'])}] n={c['n']}"
+    text = f"**{fmt(c['median'])}** [{fmt(c['min'])}–{fmt(c['max'])}] n={c['n']}"
+    if c.get("failures"):
+        text += f" ({c['failures']} failed: {c.get('failure', '?')[:60]})".replace("|", "/")
+    return text
 
 
 def _ratio(a, b) -> str:
@@ -68,8 +71,8 @@ def render(results: dict, plots: list[str], repo_rel: str = "..") -> str:
              f"{meta.get('load_before', '?')} before / {meta.get('load_after', '?')} after; "
              f"Python {meta.get('python', '?')}; ours = `{meta.get('ours_python') or 'not available'}`.", "",
              "## Targets of the issues", "",
-             "| issue | figure | ours | reference | practical limit | ratio | target | met |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| issue | figure | ours | reference | practical limit | ratio | target | met | ours/limit |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for row in evaluate(figs):
         unit = row["unit"] or ""
         met = {True: "**yes**", False: "no", None: "not available"}[row["met"]]
@@ -80,7 +83,7 @@ def render(results: dict, plots: list[str], repo_rel: str = "..") -> str:
         if row["met"] is None and row["reason"]:
             met += f" ({row['reason'][:80]})".replace("|", "/")
         lines.append(f"| {row['issue']} | {row['what']} [{unit}] | {fmt(row['ours'])} | {fmt(row['reference'])} | "
-                     f"{limit} | {measured} | {target} | {met} |")
+                     f"{limit} | {measured} | {target} | {met} | {_ratio(row['ours'], row['limit'])} |")
     lines += ["", "## Every figure", "",
               "| figure | unit | ours | reference | limit | ours/ref | ours/limit |", "|---|---|---|---|---|---|---|"]
     for fid, f in figs.items():

@@ -51,6 +51,7 @@ def side_result(values: list, failed: str = "failed", scale: float = 1.0) -> dic
     res = summarize(good)
     if len(good) < len(values):
         res["failures"] = len(values) - len(good)
+        res["failure"] = failed
     return res
 
 
