@@ -2,12 +2,17 @@
 
 Each sample is a fresh interpreter; wall time from the parent's clock and CPU time
 (user+system) of that one child from ``os.wait4``. Ours and the reference alternate
-(A B A B ...) so both see the same machine load. ``-X frozen_modules=on`` is the
+(A B A B ...) so both see the same machine load. When valgrind is installed,
+``import caikit`` is also counted in instructions (callgrind, ``PYTHONHASHSEED=0``),
+which the shared machine's load cannot move. ``-X frozen_modules=on`` is the
 default; no ``-S`` and no ``-I``: users import with site enabled.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 import time
 
@@ -29,6 +34,29 @@ def _sample(python: str, stmt: str) -> tuple[float, float] | None:
     code, user, system = wait_rusage(proc)
     wall = time.perf_counter() - t0
     return None if code != 0 else (wall, user + system)
+
+
+def _instructions(python: str, stmt: str) -> int | None:
+    """Instructions executed by ``python -c stmt`` under callgrind (deterministic; None if it failed)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python, "-c", stmt],
+                          capture_output=True, text=True, env=env, timeout=600)
+    match = re.search(r"Collected : (\d+)", proc.stderr)
+    return int(match.group(1)) if (proc.returncode == 0 and match) else None
+
+
+def instruction_figure(ctx: Context) -> dict:
+    """`import caikit` in instructions (one callgrind run per side: the count does not swing with load)."""
+    if not shutil.which("valgrind"):
+        return {}
+    sides = {
+        "ours": {"error": "no interpreter for ours"} if ctx.ours is None else
+        side_result([_instructions(str(ctx.ours), "import caikit")], failed="`import caikit` failed"),
+        "reference": side_result([_instructions(str(ctx.ref_runtime), "import caikit")]),
+        "limit": side_result([_instructions(str(ctx.ref_runtime), "pass")]),
+    }
+    return {"import.caikit.instructions": figure("`import caikit` (instructions, callgrind)", "instructions",
+                                                 "lower", sides, limit_label="`python -c pass`")}
 
 
 def run(ctx: Context) -> dict:
@@ -67,4 +95,5 @@ def run(ctx: Context) -> dict:
             sides["limit"] = side_result([v[idx] for v in limit if v])
             out[f"{fid}.{kind}"] = figure(f"`{stmt}` ({kind} time)", "s", "lower", sides,
                                           limit_label="`python -c pass`")
+    out.update(instruction_figure(ctx))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.targets import evaluate
+from harness.targets import QUOTED, evaluate
 
 METHOD = """\
 * Every figure is measured for ours and the reference **in the same run**, in alternating
@@ -59,6 +59,15 @@ def _ratio(a, b) -> str:
     return f"{a / b:.2f}×" if (a is not None and b) else "–"
 
 
+def _summary(figs: dict) -> str:
+    rows = evaluate(figs)
+    met = sum(r["met"] is True for r in rows)
+    missed = [r["what"] for r in rows if r["met"] is False]
+    na = sum(r["met"] is None for r in rows)
+    return (f"**{met} of {len(rows)} targets met**, {len(missed)} missed"
+            + (f" ({'; '.join(missed)})" if missed else "") + f", {na} not available yet.")
+
+
 def render(results: dict, plots: list[str], repo_rel: str = "..") -> str:
     """Return the Markdown report."""
     meta = results.get("meta", {})
@@ -71,6 +80,7 @@ def render(results: dict, plots: list[str], repo_rel: str = "..") -> str:
              f"{meta.get('load_before', '?')} before / {meta.get('load_after', '?')} after; "
              f"Python {meta.get('python', '?')}; ours = `{meta.get('ours_python') or 'not available'}`.", "",
              "## Targets of the issues", "",
+             _summary(figs), "",
              "| issue | figure | ours | reference | practical limit | ratio | target | met | ours/limit |",
              "|---|---|---|---|---|---|---|---|---|"]
     for row in evaluate(figs):
@@ -92,6 +102,11 @@ def render(results: dict, plots: list[str], repo_rel: str = "..") -> str:
         lines.append(f"| {f['label']} (`{fid}`) | {f['unit']}, {f['better']} is better | {cell(o)} | {cell(r)} | "
                      f"{lim_txt} | {_ratio(o.get('median'), r.get('median'))} | "
                      f"{_ratio(o.get('median'), lim.get('median'))} |")
+    lines += ["", "## Sanity check: our reference measurements vs the figures quoted in the issues", "",
+              "| figure | side | quoted | measured here | measured/quoted |", "|---|---|---|---|---|"]
+    for fid, side, quoted in QUOTED:
+        med = (figs.get(fid, {}).get(side) or {}).get("median")
+        lines.append(f"| `{fid}` | {side} | {fmt(quoted)} | {fmt(med)} | {_ratio(med, quoted)} |")
     if plots:
         lines += ["", "## Plots", ""] + [f"![{Path(p).stem}]({repo_rel}/{p})" for p in plots]
     lines += ["", "## How it is measured", "", METHOD]
