@@ -242,14 +242,14 @@ def test_context_manager_shuts_down():
 
 def test_back_pressure_blocks_publisher_until_space():
     mq = MQ_FACTORY.construct(
-        {"type": "LOCAL", "config": {"threads": 1, "max_pending": 2, "publish_timeout": 5}}
+        {"type": "LOCAL", "config": {"threads": 1, "max_pending": 2, "publish_timeout": 60}}
     )
     mq.create_topic("t")
     release = threading.Event()
     got = []
 
     def gated(msg):
-        release.wait(10)
+        release.wait(30)
         got.append(msg)
 
     mq.subscribe("t", "g", gated)
@@ -262,16 +262,17 @@ def test_back_pressure_blocks_publisher_until_space():
 
     thread = threading.Thread(target=publisher)
     thread.start()
-    deadline = time.monotonic() + 5
-    while len(published) < 3 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 10
+    while len(published) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
-    time.sleep(0.05)
-    # one message in the handler, two waiting: the fourth publish blocks
-    assert len(published) == 3
-    assert mq.pending == 3
+    thread.join(0.1)
+    # two messages in flight (handled or queued) for the subscription: the third publish waits
+    assert thread.is_alive()
+    assert published == [0, 1]
+    assert mq.pending == 2
     release.set()
-    thread.join(10)
-    assert mq.drain(10)
+    thread.join(30)
+    assert mq.drain(30)
     assert len(got) == 6
     mq.shutdown()
 
@@ -282,14 +283,11 @@ def test_back_pressure_timeout():
     )
     mq.create_topic("t")
     release = threading.Event()
-    mq.subscribe("t", "g", lambda m: release.wait(10))
-    mq.publish("t", _msg(0))  # taken by the worker
-    deadline = time.monotonic() + 5
-    while mq.pending and mq._pool._ready and time.monotonic() < deadline:
-        time.sleep(0.005)
-    mq.publish("t", _msg(1))  # waits in the mailbox
-    with pytest.raises(MessageQueueFullError):
-        mq.publish("t", _msg(2))
+    mq.subscribe("t", "g", lambda m: release.wait(30))
+    mq.publish("t", _msg(0))
+    with pytest.raises(MessageQueueFullError) as info:
+        mq.publish("t", _msg(1))
+    assert info.value.max_pending == 1 and info.value.topic == "t"
     release.set()
     mq.shutdown()
 

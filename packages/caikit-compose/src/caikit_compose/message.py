@@ -322,12 +322,16 @@ class Message(DataObjectBase):
         msg = _new_message(cls)
         d = msg.__dict__
         d["header"] = header
-        d["metadata"] = {} if metadata is None else metadata
+        if metadata is not None:
+            d["metadata"] = metadata
         d["_unwrapped"] = wrapped_object
         return msg
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached for ``body`` of a message built by from_data: serialize it now, once.
+        # Only reached for the lazily created fields of a message built by from_data: an
+        # empty metadata dict, and the serialized body.
+        if name == "metadata":
+            return self.__dict__.setdefault("metadata", {})
         if name == "body":
             d = self.__dict__
             wrapped = self.unwrapped if _has_body(self) else None
@@ -355,7 +359,7 @@ class Message(DataObjectBase):
         d = self.__dict__
         factory = d.get("_unwrapped_factory")
         if factory is not None:
-            obj = factory()
+            obj = factory(d["_factory_arg"])
         else:
             body = d.get("body")
             if body is None:
@@ -433,9 +437,11 @@ class Message(DataObjectBase):
         )
 
 
-# ``body`` is produced lazily by __getattr__, so it must not be found on the class.
-if "body" in Message.__dict__:
-    delattr(Message, "body")
+# ``body`` and ``metadata`` are produced lazily by __getattr__, so they must not be found on
+# the class.
+for _lazy in ("body", "metadata"):
+    if _lazy in Message.__dict__:
+        delattr(Message, _lazy)
 
 _new_message = object.__new__
 
@@ -446,23 +452,25 @@ def _has_body(msg: Message) -> bool:
 
 
 def deferred_message(
-    factory: Callable[[], Any],
+    factory: Callable[[Any], Any],
+    factory_arg: Any,
     body_type: str,
-    metadata: Dict[str, Any],
+    metadata: Optional[Dict[str, Any]],
     content_type: str,
     data_id: str,
     roi_id: int = 0,
 ) -> Message:
-    """A message whose wrapped object is built by ``factory()`` on first use.
+    """A message whose wrapped object is built by ``factory(factory_arg)`` on first use.
 
     Groupings emit groups whose body many consumers never look at as a whole (or look at once);
     building it on demand keeps emission to a handful of allocations. ``factory`` must be pure
     and cheap to call twice (two threads may race on the first access; one result wins).
 
     Args:
-        factory: builds the wrapped data object
+        factory: builds the wrapped data object from ``factory_arg``
+        factory_arg: what the body is built from
         body_type: the full name of the object ``factory`` builds
-        metadata: the message metadata
+        metadata: the message metadata (None: empty)
         content_type, data_id, roi_id: header fields (creation time is now)
     """
     header = _new_header()
@@ -474,8 +482,10 @@ def deferred_message(
     msg = _new_message(Message)
     d = msg.__dict__
     d["header"] = header
-    d["metadata"] = metadata
+    if metadata:
+        d["metadata"] = metadata
     d["_unwrapped_factory"] = factory
+    d["_factory_arg"] = factory_arg
     d["_body_type"] = body_type
     return msg
 

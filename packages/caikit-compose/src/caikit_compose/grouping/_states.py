@@ -6,7 +6,7 @@ can be changed after construction.
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Tuple
+from typing import Any, Tuple
 
 from ..group_store.state import FrozenState
 from ..message import Message
@@ -50,31 +50,34 @@ class PartialGroup(tuple, FrozenState):
         return f"PartialGroup({[m.header.content_type for m in self[0]]!r})"
 
 
-def frame_key(frame: Tuple[Message, ...]) -> int:
-    """A frame sorts by its newest member's creation time."""
-    return max(m.header.sort_key for m in frame)
+def frame_key(frame: Any) -> int:
+    """A frame (a message, or a tuple of them) sorts by its newest member's creation time."""
+    if frame.__class__ is tuple:
+        return max(m.header.sort_key for m in frame)
+    return frame.header.sort_key
 
 
 class SeriesState(tuple, FrozenState):
-    """The completed frames of a sliding window, oldest first, with their sort keys.
+    """The completed frames of a sliding window, oldest first.
 
-    ``skip`` counts frames still to be discarded when the stride is larger than the window.
+    A frame is a tuple of messages (one per content type) or, for a single content type, the
+    message itself. ``skip`` counts frames still to be discarded when the stride is larger than
+    the window.
     """
 
     __slots__ = ()
     codec_name = "caikit_compose.SeriesState"
 
-    def __new__(
-        cls,
-        frames: Tuple[Tuple[Message, ...], ...],
-        keys: Tuple[int, ...],
-        skip: int = 0,
-    ) -> SeriesState:
-        return _tuple_new(cls, (frames, keys, skip))
+    def __new__(cls, frames: Tuple[Any, ...], skip: int = 0) -> SeriesState:
+        return _tuple_new(cls, (frames, skip))
 
     frames = property(itemgetter(0), doc="the completed frames, oldest first")
-    keys = property(itemgetter(1), doc="each frame's sort key (creation time, microseconds)")
-    skip = property(itemgetter(2), doc="frames still to skip")
+    skip = property(itemgetter(1), doc="frames still to skip")
+
+    def frame_messages(self, index: int) -> Tuple[Message, ...]:
+        """The messages of frame ``index``."""
+        frame = self[0][index]
+        return frame if frame.__class__ is tuple else (frame,)
 
     @classmethod
     def dataobject_class(cls) -> type:
@@ -83,17 +86,22 @@ class SeriesState(tuple, FrozenState):
     def to_dataobject(self) -> CompoundGroupState:
         return CompoundGroupState(
             partial_items={},
-            series=[GroupElement(messages=list(frame)) for frame in self[0]],
-            skip=self[2],
+            series=[
+                GroupElement(messages=list(self.frame_messages(i))) for i in range(len(self[0]))
+            ],
+            skip=self[1],
         )
 
     @classmethod
     def from_dataobject(cls, obj: CompoundGroupState) -> SeriesState:
-        frames = tuple(tuple(e.messages or ()) for e in obj.series or ())
-        return cls(frames, tuple(frame_key(f) for f in frames), obj.skip or 0)
+        frames = tuple(
+            messages[0] if len(messages) == 1 else messages
+            for messages in (tuple(e.messages or ()) for e in obj.series or ())
+        )
+        return cls(frames, obj.skip or 0)
 
     def __repr__(self) -> str:
-        return f"SeriesState(frames={len(self[0])}, skip={self[2]})"
+        return f"SeriesState(frames={len(self[0])}, skip={self[1]})"
 
 
-EMPTY_SERIES = SeriesState((), (), 0)
+EMPTY_SERIES = SeriesState((), 0)

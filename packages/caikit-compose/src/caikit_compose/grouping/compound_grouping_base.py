@@ -36,7 +36,6 @@ element or the subscription.
 from __future__ import annotations
 
 import threading
-from functools import partial as partial_call
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import alog
@@ -249,7 +248,8 @@ class CompoundGroupingBase(GroupingBase):
 
     def _group_message(
         self,
-        factory: Callable[[], Any],
+        factory: Callable[[Any], Any],
+        factory_arg: Any,
         body_type: str,
         members: Iterable[Message],
         trigger: Message,
@@ -257,7 +257,7 @@ class CompoundGroupingBase(GroupingBase):
     ) -> Message:
         """A group's message with lineage: the trigger's (newest member's) data_id and roi_id,
         and the members' metadata merged in creation order. The body is built by
-        ``factory`` when first read."""
+        ``factory(factory_arg)`` when first read."""
         metadata = merge_metadata(members)
         if partial:
             flags = metadata.setdefault(PARTIAL_FLAG, {})
@@ -266,6 +266,7 @@ class CompoundGroupingBase(GroupingBase):
         header = trigger.header
         return deferred_message(
             factory,
+            factory_arg,
             body_type,
             metadata,
             self.output_content_type,
@@ -277,7 +278,8 @@ class CompoundGroupingBase(GroupingBase):
         self, members: Tuple[Message, ...], partial: Optional[str] = None
     ) -> Message:
         return self._group_message(
-            partial_call(make_element, members),
+            make_element,
+            members,
             GroupElement.full_name,
             members,
             newest(members),

@@ -19,7 +19,6 @@ Output: body :class:`~caikit_compose.grouping.group_data.CompoundGroup` (``serie
 from __future__ import annotations
 
 import bisect
-from functools import partial as partial_call
 from typing import Any, List, Optional, Tuple
 
 import alog
@@ -78,61 +77,58 @@ class CountGrouping(CompoundGroupingBase):
         if message.header.content_type not in self._required and self._is_foreign(message):
             return None
         if self._n_required == 1:
-            frame: Optional[Tuple[Message, ...]] = (message,)
+            # a single-type frame is the message itself (one allocation less per message)
+            out = self._push_frame(message, message.header.sort_key)
         else:
             frame = self._add_to_element(message)
-        out = None if frame is None else self._push_frame(frame)
+            out = None if frame is None else self._push_frame(frame, frame_key(frame))
         if self._next_sweep is not None:
             self._maybe_sweep()
         return out
 
-    def _push_frame(self, frame: Tuple[Message, ...]) -> Optional[Message]:
+    def _push_frame(self, frame: Any, key: int) -> Optional[Message]:
         """Insert a completed frame into the window (one compare-and-set)."""
-        key = frame_key(frame) if len(frame) > 1 else frame[0].header.sort_key
         store = self.group_store
         size, stride = self.window_size, self.window_stride
         series_key = self._series_key
         for _ in range(DEFAULT_MAX_ATTEMPTS):
             current = store.get_versioned(series_key)
             state = current.state or EMPTY_SERIES
+            frames, skip = state
             window = None
-            if state.skip:
-                new_state = SeriesState(state.frames, state.keys, state.skip - 1)
+            if skip:
+                new_state = SeriesState(frames, skip - 1)
             else:
-                frames, keys = state.frames, state.keys
-                if not keys or keys[-1] <= key:
-                    # concatenation beats unpacking on this hot path
-                    frames = frames + (frame,)  # noqa: RUF005
-                    keys = keys + (key,)  # noqa: RUF005
+                if not frames or frame_key(frames[-1]) <= key:
+                    frames = frames + (frame,)  # noqa: RUF005 (faster than unpacking)
                 else:  # arrived out of creation order: keep the window chronological
-                    at = bisect.bisect_right(keys, key)
+                    at = bisect.bisect_right([frame_key(f) for f in frames], key)
                     frames = (*frames[:at], frame, *frames[at:])
-                    keys = (*keys[:at], key, *keys[at:])
                 if len(frames) >= size:
                     window = frames[:size]
                     if stride <= size:
-                        new_state = SeriesState(frames[stride:], keys[stride:], 0)
+                        new_state = SeriesState(frames[stride:], 0)
                     else:
-                        new_state = SeriesState(frames[size:], keys[size:], stride - size)
+                        new_state = SeriesState(frames[size:], stride - size)
                 else:
-                    new_state = SeriesState(frames, keys, 0)
+                    new_state = SeriesState(frames, 0)
             if store.compare_and_set(series_key, new_state, current.version, ttl=self._store_ttl):
-                if state.skip:
+                if skip:
                     with self._stats_lock:
                         self._stats["skipped"] += 1
                 return None if window is None else self._window_message(window)
         raise GroupStoreContentionError(series_key, DEFAULT_MAX_ATTEMPTS)
 
-    def _window_message(
-        self, frames: Tuple[Tuple[Message, ...], ...], partial: Optional[str] = None
-    ) -> Message:
+    def _window_message(self, frames: Tuple[Any, ...], partial: Optional[str] = None) -> Message:
         last = frames[-1]
+        if last.__class__ is tuple:
+            trigger = newest(last)
+            members: Any = (m for frame in frames for m in frame)
+        else:
+            trigger = last
+            members = frames
         return self._group_message(
-            partial_call(make_window, frames),
-            CompoundGroup.full_name,
-            (m for frame in frames for m in frame),
-            last[0] if len(last) == 1 else newest(last),
-            partial,
+            make_window, frames, CompoundGroup.full_name, members, trigger, partial
         )
 
     def _partial_message(self, state: Any, reason: str) -> Optional[Message]:
@@ -167,5 +163,6 @@ class CountGrouping(CompoundGroupingBase):
         pending = super().get_pending_messages()
         state = self.group_store.get_versioned(self._series_key).state
         if isinstance(state, SeriesState):
-            pending.extend(m for frame in state.frames for m in frame)
+            for index in range(len(state.frames)):
+                pending.extend(state.frame_messages(index))
         return pending

@@ -44,7 +44,8 @@ def newest(messages: Iterable[Message]) -> Optional[Message]:
 
 def merge_metadata(messages: Iterable[Message]) -> Dict[str, Any]:
     """Deep-merge the messages' metadata in creation-time order (later wins), as a new dict."""
-    with_metadata = [m for m in messages if m.metadata]
+    # read the instance dict: a message without metadata has not even allocated the empty dict
+    with_metadata = [m for m in messages if m.__dict__.get("metadata")]
     if not with_metadata:
         return {}
     if len(with_metadata) > 1:
@@ -120,10 +121,15 @@ def make_element(messages: Iterable[Message]) -> GroupElement:
     return element
 
 
-def make_window(frames: Iterable[Iterable[Message]]) -> CompoundGroup:
-    """A :class:`CompoundGroup` of frames that are already in chronological order."""
+def make_window(frames: Iterable[Any]) -> CompoundGroup:
+    """A :class:`CompoundGroup` of frames that are already in chronological order.
+
+    A frame is a tuple of messages, or a single message.
+    """
     group = _new(CompoundGroup)
-    group.__dict__["series"] = [make_element(frame) for frame in frames]
+    group.__dict__["series"] = [
+        make_element(frame if frame.__class__ is tuple else (frame,)) for frame in frames
+    ]
     return group
 
 

@@ -21,6 +21,7 @@ class Subscription:
         "group_id",
         "handler",
         "id",
+        "inflight",
         "is_data_stream",
         "queue",
         "scheduled",
@@ -44,6 +45,8 @@ class Subscription:
         # Worker-pool mailbox: messages waiting for this member, run by one worker at a time.
         self.queue: Deque[Any] = collections.deque()
         self.scheduled = False
+        # messages queued or in the batch a worker is running: what back-pressure bounds
+        self.inflight = 0
 
     def __repr__(self) -> str:
         return (

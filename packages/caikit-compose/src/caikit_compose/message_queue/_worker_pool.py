@@ -5,8 +5,8 @@ in the ready queue, so at most one worker runs a given subscription at a time: m
 subscription are handled one after another in publish order, while different subscriptions run
 in parallel on up to ``threads`` workers.
 
-Back-pressure: a publisher (outside the pool) waits while the target mailbox holds
-``max_pending`` messages. Workers never wait for space, because a handler that publishes to a
+Back-pressure: a publisher (outside the pool) waits while ``max_pending`` messages of the target
+subscription are queued or being handled. Workers never wait for space, because a handler that publishes to a
 full mailbox it must drain itself would deadlock; their publishes may overshoot the bound.
 """
 from __future__ import annotations
@@ -91,12 +91,12 @@ class WorkerPool:
         with self._lock:
             if self._stopping or (self._closed and not in_worker):
                 raise MessageQueueClosedError(self.name, sub.topic)
-            queue = sub.queue
-            if self.max_pending and not in_worker and len(queue) >= self.max_pending:
+            if self.max_pending and not in_worker and sub.inflight >= self.max_pending:
                 self._wait_for_space(sub)
                 if not sub.active:
                     return
-            queue.append(message)
+            sub.queue.append(message)
+            sub.inflight += 1
             self._pending += 1
             if not sub.scheduled:
                 sub.scheduled = True
@@ -109,7 +109,7 @@ class WorkerPool:
         deadline = None if self.publish_timeout is None else time.monotonic() + self.publish_timeout
         self._space_waiters += 1
         try:
-            while len(sub.queue) >= self.max_pending and sub.active:
+            while sub.inflight >= self.max_pending and sub.active:
                 if self._stopping or self._closed:
                     raise MessageQueueClosedError(self.name, sub.topic)
                 if deadline is None:
@@ -148,6 +148,7 @@ class WorkerPool:
                 queue = sub.queue
                 if self._discard:
                     self._pending -= len(queue)
+                    sub.inflight -= len(queue)
                     queue.clear()
                     sub.scheduled = False
                     if self._pending == 0:
@@ -155,14 +156,15 @@ class WorkerPool:
                     continue
                 count = min(len(queue), _BATCH)
                 batch = [queue.popleft() for _ in range(count)]
-                if self._space_waiters:
-                    self._space.notify_all()
             for message in batch:
                 # An unsubscribed member's queued messages are dropped, not delivered.
                 if sub.active:
                     invoke(sub, message)
             with lock:
                 self._pending -= count
+                sub.inflight -= count
+                if self._space_waiters:
+                    self._space.notify_all()
                 if queue:
                     self._ready.append(sub)
                     self._work.notify()
@@ -227,6 +229,7 @@ class WorkerPool:
                 while self._ready:
                     sub = self._ready.popleft()
                     self._pending -= len(sub.queue)
+                    sub.inflight -= len(sub.queue)
                     sub.queue.clear()
                     sub.scheduled = False
             self._stopping = True

@@ -214,11 +214,18 @@ class LocalMessageQueue(MessageQueueBase):
             self.messages[topic].append(message)
         if not route:
             return
-        if len(route) == 1:
-            targets: Any = ((route[0].pick(), message),)
-        else:
-            targets = self._fan_out(route, message)
         pool = self._pool
+        if len(route) == 1:
+            sub = route[0].pick()
+            if pool is not None:
+                pool.submit(sub, message)
+                return
+            try:
+                sub.handler(message)
+            except Exception as err:  # pylint: disable=broad-except
+                self._handler_failed(sub, message, err)
+            return
+        targets = self._fan_out(route, message)
         if pool is None:
             for sub, msg in targets:
                 try:
