@@ -103,6 +103,10 @@ def _spec_hash(name: str) -> str:
     data = {"recipe": RECIPE_VERSION, "python": sys.version, "exe": BASE_PYTHON}
     if name == OURS:
         data["projects"] = {str(p.relative_to(ROOT)): p.read_text() for p in _ours_inputs()}
+        # hatchling's editable install only maps packages that exist when it runs, so a
+        # package that appears later (e.g. a plugin's first module) needs a reinstall.
+        data["packages"] = sorted(str(p.relative_to(ROOT)) for pat in ("*/*/src/*/__init__.py", "*/*/src/*/*/")
+                                  for p in ROOT.glob(pat) if "__pycache__" not in str(p))
     else:
         data["spec"] = SPECS[name]
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
