@@ -50,6 +50,9 @@ def cell(c: dict | None) -> str:
     if "error" in c:
         return f"n/a: {c['error'][:90]}".replace("|", "/")
     text = f"**{fmt(c['median'])}** [{fmt(c['min'])}–{fmt(c['max'])}] n={c['n']}"
+    for key, name in (("delivered_fraction_min", "delivered ≥"), ("least_busy_worker_share", "least busy worker")):
+        if key in c:
+            text += f", {name} {c[key]:.0%}"
     if c.get("failures"):
         text += f" ({c['failures']} failed: {c.get('failure', '?')[:60]})".replace("|", "/")
     return text
