@@ -233,3 +233,15 @@ def test_unsubscribe(mq, gs):
     actor.unsubscribe()
     mq.publish(RawText.full_name, Message.from_data(RawText(text="x")))
     assert model.calls == 0
+
+
+def test_request_type_feeds_primitive_parameters_from_a_shared_topic(mq, gs):
+    ModelActor(KeywordFinder(), ["run"], request_type=RawText).subscribe(mq, gs)
+    ModelActor(Counter()).subscribe(mq, gs)  # takes the RawText itself
+    keywords = _collect(mq, Keywords.full_name)
+    counts = _collect(mq, WordCount.full_name)
+    mq.publish(RawText.full_name, Message.from_data(RawText(text="Ann met Bo")))
+    assert keywords[0].unwrapped.words == ["Ann", "Bo"]
+    assert counts[0].unwrapped.count == 3
+    with pytest.raises(ValueError, match="lacks"):
+        ModelActor(KeywordFinder(), ["run"], request_type=WordCount)

@@ -130,8 +130,16 @@ def _task_flavour(model_class: type, method_name: str):
     return None
 
 
-def actor_method(model_class: type, method_name: str) -> ActorMethod:
+def actor_method(
+    model_class: type, method_name: str, request_type: Optional[type] = None
+) -> ActorMethod:
     """Describe how ``model_class.method_name`` is served.
+
+    Args:
+        model_class: the module class
+        method_name: the inference method
+        request_type: a data object whose fields of the same names carry the parameters
+            (instead of the per-type topics or the generated request object)
 
     Raises:
         ValueError: the class has no such method, or a type cannot be served
@@ -179,7 +187,19 @@ def actor_method(model_class: type, method_name: str) -> ActorMethod:
         method_name=method_name,
     )
     data_types = list(param_types.values())
-    if (
+    if request_type is not None:
+        if not _is_data(request_type):
+            raise TypeError(f"{where}: request_type must be a data object class, got {request_type!r}")
+        missing = set(param_types) - set(getattr(request_type, "fields", ()))
+        if missing:
+            raise ValueError(
+                f"{where}: request_type {request_type.full_name!r} lacks the parameters "
+                f"{sorted(missing)!r}"
+            )
+        served.request_type = request_type
+        served.input_topics = [request_type.full_name]
+        served.grouping_type = "INDIVIDUAL"
+    elif (
         not input_streaming
         and data_types
         and all(_is_data(tp) for tp in data_types)

@@ -55,6 +55,7 @@ class ModelActor(ActorBase):
         actor_methods: Optional[Sequence[str]] = None,
         *,
         actor_id: Optional[str] = None,
+        request_type: Optional[type] = None,
     ):
         """
         Args:
@@ -62,6 +63,9 @@ class ModelActor(ActorBase):
             actor_methods: names of the methods to serve (default: every task method with
                 unary inputs, or ``run``)
             actor_id: prefix of the stable subscription ids (default: the class name)
+            request_type: a data object to subscribe to instead, whose fields carry the
+                parameters of the same names (e.g. one ``Document(text: str)`` topic feeding
+                several models whose task takes ``text: str``)
 
         Raises:
             TypeError: ``actor_methods`` is not a list, tuple or set of str
@@ -76,7 +80,9 @@ class ModelActor(ActorBase):
             names = list(actor_methods)
         error.type_check("<CMP90431761E>", str, allow_none=True, actor_id=actor_id)
         self.actor_id = actor_id or model_class.__name__
-        self.actor_methods: List[ActorMethod] = [actor_method(model_class, n) for n in names]
+        self.actor_methods: List[ActorMethod] = [
+            actor_method(model_class, n, request_type) for n in names
+        ]
         self.subscriptions: List[SubscriptionManager] = []
 
     def subscription_id(self, method: ActorMethod) -> str:
