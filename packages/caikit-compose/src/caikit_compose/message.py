@@ -28,7 +28,15 @@ from caikit.core.data_model import DataBase, DataObjectBase, JsonDict, dataobjec
 
 from .errors import UnknownBodyTypeError
 
-__all__ = ["PACKAGE", "TYPE_URL_PREFIX", "Message", "MessageBody", "MessageHeader"]
+__all__ = [
+    "PACKAGE",
+    "TYPE_URL_PREFIX",
+    "Message",
+    "MessageBody",
+    "MessageHeader",
+    "path_getter",
+    "resolve_body_class",
+]
 
 #: The protobuf package of the compose data objects.
 PACKAGE = "caikit_data_model.compose"

@@ -13,7 +13,7 @@ Groupings are plugins: a distribution declares an entry point in the group
 from __future__ import annotations
 
 import abc
-from typing import Any, ClassVar, Dict, List, Optional
+from typing import Any, ClassVar, Dict, List, Optional, Union
 
 from caikit.core.toolkit.factory import FactoryConstructible
 
@@ -59,8 +59,12 @@ class GroupingBase(FactoryConstructible):
         self.grouping_input = list(grouping_input or ())
 
     @abc.abstractmethod
-    def add_message(self, message: Message) -> Optional[Message]:
-        """Add one message; return the completed group's message, or None."""
+    def add_message(self, message: Message) -> Optional[Union[Message, List[Message]]]:
+        """Add one message; return the completed group's message, or None.
+
+        A grouping whose single input can complete several groups at once (e.g. a text chunk
+        ending two sentences) returns a list of messages; each is delivered in order.
+        """
 
     @abc.abstractmethod
     def get_pending_messages(self) -> List[Message]:

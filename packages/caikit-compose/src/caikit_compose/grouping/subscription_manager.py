@@ -144,7 +144,11 @@ class SubscriptionManager:
         grouping = self.grouping
         result = grouping.add_message(message)
         if result is not None:
-            self._run(result)
+            if result.__class__ is list:  # one message completed several groups
+                for group in result:
+                    self._run(group)
+            else:
+                self._run(result)
         if grouping.has_expired:
             for partial in grouping.take_expired():
                 self._run(partial)
