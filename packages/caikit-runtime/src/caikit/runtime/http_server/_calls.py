@@ -9,9 +9,11 @@ model), so :class:`CallRunner` places calls adaptively:
   (``runtime.http.inline_call_max_ms``, default 0.5 ms; 0 turns this off), the key's calls run
   directly on the event loop, where a call that fast blocks nothing for longer than the thread
   hand-off itself would have cost;
-* one inline call above the threshold sends the key back to the pool, and it must qualify
-  again with twice as many fast calls (up to a cap), so a model that is only sometimes fast
-  does not keep stalling the loop.
+* an inline call above ``DEMOTE_FACTOR`` times the threshold (wall time, so a call that
+  blocks on I/O counts) sends the key back to the pool, and it must qualify again with twice
+  as many fast calls (up to a cap), so a model that is only sometimes fast does not keep
+  stalling the loop. The margin keeps a busy machine's scheduling hiccups and GC pauses from
+  demoting fast models; a long run of fast inline calls forgets earlier demotions.
 
 Pool calls can be cancelled: :meth:`CallRunner.run_in_pool` runs the function inside a
 :class:`~caikit.runtime.cancellation.CancellableWork` and, when the request's ASGI ``receive``
@@ -34,7 +36,11 @@ __all__ = ["CallRunner", "ClientDisconnected", "get_thread_pool", "wait_for_disc
 
 #: Fast pool calls in a row before a key runs inline (doubled after each demotion).
 QUALIFY = 16
-_MAX_QUALIFY = QUALIFY << 10
+_MAX_QUALIFY = QUALIFY << 6
+#: An inline call this many times over the threshold goes back to the pool.
+DEMOTE_FACTOR = 4
+#: Inline calls in a row after which earlier demotions are forgotten.
+_FORGIVE = 100_000
 
 _perf_counter = time.perf_counter
 
@@ -76,12 +82,13 @@ class ClientDisconnected(CaikitRuntimeException):
 class _KeyStats:
     """Placement state of one call key."""
 
-    __slots__ = ("fast_in_a_row", "inline", "needed")
+    __slots__ = ("fast_in_a_row", "inline", "needed", "inline_calls")
 
     def __init__(self) -> None:
         self.fast_in_a_row = 0
         self.inline = False
         self.needed = QUALIFY
+        self.inline_calls = 0
 
 
 def _retrieve_exception(future: "asyncio.Future[Any]") -> None:
@@ -112,6 +119,7 @@ class CallRunner:
     def __init__(self, pool: concurrent.futures.Executor, inline_max_seconds: float = 0.0005):
         self.pool = pool
         self.inline_max = float(inline_max_seconds)
+        self.demote_after = self.inline_max * DEMOTE_FACTOR
         self._stats: Dict[Hashable, _KeyStats] = {}
 
     # -- placement --------------------------------------------------------------------------
@@ -138,6 +146,7 @@ class CallRunner:
     def _demote(self, stats: _KeyStats) -> None:
         stats.inline = False
         stats.fast_in_a_row = 0
+        stats.inline_calls = 0
         stats.needed = min(stats.needed * 2, _MAX_QUALIFY)
 
     async def call(self, key: Hashable, fn: Callable[..., Any], args: tuple, kwargs: Dict[str, Any], receive: Optional[Callable]) -> Any:
@@ -154,8 +163,13 @@ class CallRunner:
             try:
                 return fn(*args, **kwargs)
             finally:
-                if _perf_counter() - start >= self.inline_max:
+                if _perf_counter() - start >= self.demote_after:
                     self._demote(stats)
+                else:
+                    stats.inline_calls += 1
+                    if stats.inline_calls >= _FORGIVE:
+                        stats.inline_calls = 0
+                        stats.needed = QUALIFY
         watch = (lambda: wait_for_disconnect(receive)) if receive is not None else None
         return await self.run_in_pool(fn, args, kwargs, watch, stats)
 

@@ -23,7 +23,7 @@ from ._body import parse_json, read_body, require_json
 from ._context import HandlerContext
 from ._errors import ValidationError, send_exception
 from ._requests import PredictShape
-from ._streams import to_jsonable
+from ._streams import to_json_bytes
 
 __all__ = [
     "HealthHandler",
@@ -113,9 +113,7 @@ class QueryOperation:
 
 
 def _run_to_json(operation: Callable[[Any], Any], argument: Any) -> bytes:
-    import json
-
-    return json.dumps(to_jsonable(operation(argument))).encode()
+    return to_json_bytes(operation(argument))
 
 
 def one_param(params: Dict[str, List[str]], name: str) -> str:
@@ -196,4 +194,4 @@ class JobHandler:
         except Exception as err:  # noqa: BLE001
             await send_exception(send, err, self.rpc.name, receive)
             return
-        await _wire.send_json(send, 200, job.to_dict())
+        await _wire.send_bytes(send, 200, to_json_bytes(job))

@@ -16,7 +16,6 @@ pool, see :mod:`._calls`) and write ``json.dumps(result.to_dict())``.
 """
 from __future__ import annotations
 
-import json
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -32,14 +31,13 @@ from ._requests import MISSING_MODEL_ID, PredictShape
 
 __all__ = ["make_task_handler"]
 
-_dumps = json.dumps
 _perf = time.perf_counter
 _JSON_HEADERS = (_wire.JSON_CT,)
 
 
 def _call_and_encode(method: Callable[..., Any], kwargs: Dict[str, Any]) -> bytes:
     """Call the model and serialize its output (both off the loop when in the pool)."""
-    return _dumps(_streams.to_jsonable(method(**kwargs))).encode()
+    return _streams.to_json_bytes(method(**kwargs))
 
 
 def _request_context(scope: Dict[str, Any], receive: Callable) -> Any:

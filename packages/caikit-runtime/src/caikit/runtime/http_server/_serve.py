@@ -88,6 +88,14 @@ def hypercorn_config(sock: socket.socket, grace_seconds: float, tls: Any = None)
     return config, temp_files
 
 
+def _exception_handler(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    # Python 3.11's asyncio.streams reads the exception of a cancelled connection task and
+    # reports the CancelledError as an error; connections cancelled at shutdown are expected.
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
 class ServerThread:
     """Runs ``hypercorn.asyncio.serve(app, config)`` on a private event loop in a thread.
 
@@ -130,6 +138,7 @@ class ServerThread:
 
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        loop.set_exception_handler(_exception_handler)
         self.loop = loop
         self._shutdown = asyncio.Event()
         self._ready.set()

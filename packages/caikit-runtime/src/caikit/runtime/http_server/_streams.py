@@ -38,8 +38,8 @@ class StreamFormat:
 
     media_type: bytes = b""
 
-    def item(self, value: Dict[str, Any]) -> bytes:
-        """One output object."""
+    def item(self, value: bytes) -> bytes:
+        """One output object, given as its JSON text."""
         raise NotImplementedError
 
     def error(self, body: Dict[str, Any]) -> bytes:
@@ -63,8 +63,8 @@ class StreamFormat:
 class _SSE(StreamFormat):
     media_type = b"text/event-stream; charset=utf-8"
 
-    def item(self, value: Dict[str, Any]) -> bytes:
-        return b"event: message\r\ndata: " + _dumps(value).encode() + b"\r\n\r\n"
+    def item(self, value: bytes) -> bytes:
+        return b"event: message\r\ndata: " + value + b"\r\n\r\n"
 
     def error(self, body: Dict[str, Any]) -> bytes:
         return b"event: error\r\ndata: " + _dumps(body).encode() + b"\r\n\r\n"
@@ -76,8 +76,8 @@ class _SSE(StreamFormat):
 class _NDJSON(StreamFormat):
     media_type = b"application/x-ndjson"
 
-    def item(self, value: Dict[str, Any]) -> bytes:
-        return _dumps(value).encode() + b"\n"
+    def item(self, value: bytes) -> bytes:
+        return value + b"\n"
 
     def error(self, body: Dict[str, Any]) -> bytes:
         return _dumps({"error": body}).encode() + b"\n"
@@ -100,18 +100,37 @@ def choose_format(scope: Dict[str, Any]) -> StreamFormat:
     return SSE
 
 
-def to_jsonable(value: Any) -> Any:
-    """A produced object as JSON-ready data (dataobjects through ``to_dict``).
+def _json_default(value: Any) -> Any:
+    """JSON for the Python values a plain dict result may hold (datetimes, bytes, enums)."""
+    import base64
+    import enum
+
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, enum.Enum):
+        return value.name
+    to_json_dict = getattr(value, "to_json_dict", None)
+    if to_json_dict is not None:
+        return to_json_dict()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def to_json_bytes(value: Any) -> bytes:
+    """The JSON text of what a model or an operation produced: a dataobject (its own
+    ``to_json``, the reference's format) or a dict.
 
     Raises:
-        CaikitRuntimeException: INTERNAL, the model produced something that is not a
-            dataobject or a dict
+        CaikitRuntimeException: INTERNAL, the value is neither
     """
-    to_dict = getattr(value, "to_dict", None)
-    if to_dict is not None:
-        return to_dict()
+    to_json = getattr(value, "to_json", None)
+    if to_json is not None:
+        return to_json().encode()
     if isinstance(value, dict):
-        return value
+        return _dumps(value, default=_json_default).encode()
     raise CaikitRuntimeException(
         StatusCode.INTERNAL, f"The model produced {type(value).__name__!r}, not a data object"
     )
@@ -120,7 +139,7 @@ def to_jsonable(value: Any) -> Any:
 def _next_item(iterator: Iterator[Any]) -> Tuple[bool, Any]:
     # StopIteration cannot cross a future: report the end as a flag
     try:
-        return True, to_jsonable(next(iterator))
+        return True, to_json_bytes(next(iterator))
     except StopIteration:
         return False, None
 
