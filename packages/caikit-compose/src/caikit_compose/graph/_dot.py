@@ -21,6 +21,8 @@ def subscriber_label(sub) -> str:
     lines = [sub.label]
     if sub.replicas > 1:
         lines[0] += f"  ({sub.replicas} replicas)"
+    if sub.group_id:
+        lines.append(f"group {sub.group_id}")
     if sub.detail:
         lines.append(sub.detail)
     return "\n".join(lines)

@@ -15,7 +15,8 @@ from ._model import AppGraph
 
 __all__ = ["layout", "to_svg"]
 
-_CHAR_W = 6.6  # average glyph width of 11px Helvetica
+_CHAR_W = 6.4  # average glyph width of 11px bold Helvetica
+_SMALL_CHAR_W = 4.9  # ... of 9px Helvetica
 _LINE_H = 15.0
 _PAD_X = 14.0
 _PAD_Y = 9.0
@@ -39,9 +40,11 @@ class _Box:
 
 def _box(node_id: str, kind: str, text: str) -> _Box:
     lines = text.split("\n")
-    width = max(len(line) for line in lines) * _CHAR_W + 2 * _PAD_X
+    width = max(
+        len(line) * (_CHAR_W if i == 0 else _SMALL_CHAR_W) for i, line in enumerate(lines)
+    ) + 2 * _PAD_X
     if kind == "topic":
-        width *= 1.18  # an ellipse needs room around the text
+        width *= 1.12  # an ellipse needs room around the text
     height = len(lines) * _LINE_H + 2 * _PAD_Y
     return _Box(node_id, kind, lines, width, height)
 
