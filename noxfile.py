@@ -52,7 +52,8 @@ ALL_EDITABLE = [
     "packages/caikit-compose",
     "plugins/caikit-compose-redis",
     "packages/caikit",
-    "examples/text_lib",
+    "examples/text_lib[serve]",
+    "examples/compose_sentence",
 ]
 ALL_TEST_DEPS = sorted({dep for d in DISTRIBUTIONS.values() for dep in d["test_deps"]} | set(TEST_DEPS) | set(WHEEL_DEPS))
 
