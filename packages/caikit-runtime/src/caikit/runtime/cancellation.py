@@ -82,17 +82,13 @@ class CancellableWork:
 
     def cancel(self, *_args: object) -> None:
         """Cancel the work (any arguments are ignored, so this can be any kind of callback)."""
-        if not self._lock.acquire(timeout=5):
-            return
-        try:
+        with self._lock:
             if self._state in (_DONE, _CANCELLED):
                 return
             running = self._state == _RUNNING
             self._state = _CANCELLED
             if running:
                 _set_async_exc(self._ident, WorkCancelled)
-        finally:
-            self._lock.release()
 
     def close(self) -> None:
         """The request is over: later :meth:`cancel` calls do nothing."""

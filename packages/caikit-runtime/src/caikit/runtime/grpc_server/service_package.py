@@ -15,6 +15,7 @@ import dataclasses
 from types import SimpleNamespace
 from typing import Any, Dict
 
+from ..service_generation.messages import generated_messages
 from ..service_generation.proto_files import add_service_file
 from ..service_generation.specs import ServiceSpec, proto_class_of
 
@@ -78,6 +79,9 @@ def make_service_package(spec: ServiceSpec) -> ServicePackage:
             messages.setdefault(proto_class.DESCRIPTOR.name, proto_class)
     for name, message_type in spec.messages.items():
         messages[name] = proto_class_of(message_type)
+    # everything generated into the service's package (e.g. DataStreamSource<T> messages)
+    for message_type in generated_messages(spec.package):
+        messages.setdefault(message_type.__name__, proto_class_of(message_type))
     return ServicePackage(
         service=spec.full_name,
         descriptor=descriptor,

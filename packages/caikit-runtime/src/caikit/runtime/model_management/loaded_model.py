@@ -82,7 +82,7 @@ class LoadedModel:
         if self.instance is None:
             return {}
         meta = {}
-        for key, attr in (("name", "MODULE_NAME"), ("version", "MODULE_VERSION"), ("module_class", "MODULE_CLASS")):
+        for key, attr in (("name", "MODULE_NAME"), ("version", "MODULE_VERSION")):
             value = getattr(self.instance, attr, None)
             if value is not None:
                 meta[key] = str(value)

@@ -87,7 +87,10 @@ class ModelManager:
         """Load what ``local_models_dir`` holds (waiting if ``wait_for_initial_model_loads``)
         and start the periodic sync when lazy loading is on."""
         if self.models_dir and os.path.isdir(self.models_dir):
-            self.sync_local_models(wait=bool(self._config.wait_for_initial_model_loads), load=True)
+            # nothing is expected to be writing models at boot: no write detection (it sleeps)
+            self.sync_local_models(
+                wait=bool(self._config.wait_for_initial_model_loads), load=True, detect_writes=False
+            )
         if self.lazy_load and self._poll_period > 0 and self._poller is None:
             self._poller = threading.Thread(target=self._poll, name="caikit-model-sync", daemon=True)
             self._poller.start()
@@ -247,11 +250,11 @@ class ModelManager:
         log.info("Unloaded model %r", model_id)
         return entry
 
-    def sync_local_models(self, wait: bool = False, load: bool = True) -> None:
+    def sync_local_models(self, wait: bool = False, load: bool = True, detect_writes: bool = True) -> None:
         """Load entries of ``local_models_dir`` not yet held (if ``load``) and unload local
         models whose entry disappeared.
 
-        Entries whose size still changes within
+        With ``detect_writes``, entries whose size still changes within
         ``runtime.lazy_load_write_detection_period_seconds`` are being written and are skipped
         until a later sync.
         """
@@ -281,7 +284,7 @@ class ModelManager:
                 log.warning("Skipping %r in %s: %s", name, self.models_dir, err)
                 continue
             new.append((name, path))
-        if self._write_window > 0 and new:
+        if detect_writes and self._write_window > 0 and new:
             sizes = {name: _entry_size(path) for name, path in new}
             time.sleep(self._write_window)
             new = [(n, p) for n, p in new if _entry_size(p) == sizes[n]]
