@@ -75,15 +75,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     # Sleep in short waits so the main thread keeps handling signals.
     while not stop_requested.wait(0.5):
         pass
-    for server in reversed(servers):
+    _stop_all(servers)
+    return 0
+
+
+def _stop_all(servers: List[Any]) -> None:
+    """Stop every server at once (each with its own grace period), then the shared parts."""
+
+    def stop(server: Any) -> None:
         try:
             server.stop()
         except Exception:  # noqa: BLE001 - stop the others anyway
             log.exception("Error while stopping %s", type(server).__name__)
+
+    threads = [threading.Thread(target=stop, args=(server,), daemon=True) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    from caikit.runtime.metrics import stop_metrics_server
     from caikit.runtime.model_management.model_manager import reset_model_manager
+    from caikit.runtime.thread_pool import shutdown_thread_pool
 
     reset_model_manager()
-    return 0
+    stop_metrics_server()
+    shutdown_thread_pool()
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def model_info(entry: Any, size: Optional[int] = None) -> Any:
     if entry.error is not None:
         metadata["error"] = str(entry.error)
     return ModelInfo(
-        model_path=entry.path,
+        model_path=entry.display_path,
         name=entry.id,
         size=int(size if size is not None else entry.disk_size()),
         metadata=metadata,

@@ -23,6 +23,7 @@ class LoadedModel:
     Attributes:
         id: the model id
         path: where it was loaded from
+        display_path: the same path as configured (relative paths stay relative)
         model_type: ModelMesh model type
         local: it came from ``local_models_dir`` (so a sync may unload it when it disappears)
         future: resolves to the model instance
@@ -30,11 +31,20 @@ class LoadedModel:
         error: the exception the load raised, else None
     """
 
-    __slots__ = ("id", "path", "model_type", "local", "future", "instance", "error", "created", "_size")
+    __slots__ = ("id", "path", "display_path", "model_type", "local", "future", "instance", "error", "created", "_size")
 
-    def __init__(self, model_id: str, path: str, model_type: str = DEFAULT_MODEL_TYPE, local: bool = False):
+    def __init__(
+        self,
+        model_id: str,
+        path: str,
+        model_type: str = DEFAULT_MODEL_TYPE,
+        local: bool = False,
+        display_path: Optional[str] = None,
+    ):
         self.id = model_id
         self.path = path
+        # the path as configured (e.g. relative "models/greeter"), for info answers
+        self.display_path = display_path or path
         self.model_type = model_type
         self.local = local
         self.future: Future = Future()

@@ -63,6 +63,7 @@ class ModelManager:
         self._mm_config = model_mesh_config
         models_dir = runtime_config.local_models_dir or ""
         self.models_dir = os.path.abspath(models_dir) if models_dir else ""
+        self._models_dir_setting = str(models_dir)
         self.lazy_load = bool(runtime_config.lazy_load_local_models)
         if self.lazy_load and not (self.models_dir and os.path.isdir(self.models_dir)):
             raise ValueError(
@@ -213,13 +214,18 @@ class ModelManager:
         with self._lock:
             entry = self._models.get(model_id)
             if entry is None:
-                entry = LoadedModel(model_id, path, model_type, local)
+                entry = LoadedModel(model_id, path, model_type, local, self._display_path(path))
                 self._models[model_id] = entry
                 self._failed.pop(model_id, None)
                 self._executor().submit(self._do_load, entry)
         if wait:
             self._wait_for(entry)
         return entry
+
+    def _display_path(self, path: str) -> str:
+        if self.models_dir and os.path.dirname(os.path.abspath(path)) == self.models_dir:
+            return os.path.join(self._models_dir_setting, os.path.basename(path))
+        return path
 
     def _do_load(self, entry: LoadedModel) -> None:
         started = time.perf_counter()
