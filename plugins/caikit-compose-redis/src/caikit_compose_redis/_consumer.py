@@ -30,6 +30,10 @@ _LOG_FIRST = 10
 _LOG_EVERY = 1000
 
 
+def _raw(response: Any, **_options: Any) -> Any:
+    return response
+
+
 def create_group(client: redis.Redis, stream: str, group: str, start_id: str) -> str:
     """Create consumer group ``group`` on ``stream`` at ``start_id`` unless it exists.
 
@@ -110,11 +114,15 @@ class Consumer:
 
     def _connect(self) -> redis.Redis:
         if self._client is None:
-            self._client = make_client(
+            client = make_client(
                 self.settings,
                 max_connections=1,
                 socket_timeout=self.settings.block_ms / 1000 + self.settings.socket_timeout,
             )
+            # Raw replies: redis-py's per-entry conversion into dicts would cost more than
+            # decoding the messages.
+            client.set_response_callback("XREADGROUP", _raw)
+            self._client = client
         return self._client
 
     def _run(self) -> None:
@@ -160,7 +168,8 @@ class Consumer:
                 outage = False
             backoff.reset()
             if reply:
-                self._handle(reply[0][1])
+                # RESP3 replies {stream: entries}, RESP2 [[stream, entries]]
+                self._handle(next(iter(reply.values())) if isinstance(reply, dict) else reply[0][1])
         if self._client is not None:
             self._client.close()
             self._client.connection_pool.disconnect()
@@ -182,23 +191,24 @@ class Consumer:
 
     def _handle(self, entries: List[Any]) -> None:
         deliver = self._deliver
-        for entry_id, fields in entries:
+        for entry in entries:
+            entry_id, fields = entry
+            self.last_id = entry_id
             try:
-                payload = fields[b"m"]
-                sequence = int(fields[b"s"])
-                message = decode(payload)
-            except (KeyError, TypeError, ValueError) as err:
+                if len(fields) != 2:
+                    raise ValueError(f"expected one field, got {len(fields) // 2}")
+                sequence = int(fields[0])
+                message = decode(fields[1])
+            except (TypeError, ValueError) as err:
                 self._skip(entry_id, fields, err)
                 continue
-            finally:
-                self.last_id = entry_id
             self.delivered += 1
             deliver(message, sequence)
 
     def _skip(self, entry_id: Any, fields: Any, err: BaseException) -> None:
         self.malformed += 1
         if self.malformed <= _LOG_FIRST or self.malformed % _LOG_EVERY == 0:
-            shown = {k: (v[:40] if isinstance(v, bytes) else v) for k, v in (fields or {}).items()}
+            shown = [f[:40] if isinstance(f, bytes) else f for f in (fields or ())][:6]
             self._log.warning(
                 "<RDS10300007W> %s: skipped malformed entry %r (%s: %s) with fields %r "
                 "(%d skipped so far)",

@@ -9,9 +9,11 @@ on Redis Cluster:
 ``<ns>:mq:topics``        the set of created topics
 ``<ns>:gs:{<grouping>}:<key>``        a group-store key (``<grouping>`` is the key up to its
                                       second ``/``, e.g. ``KEY_GROUPING/sub1``)
-``<ns>:gs:{<grouping>}:__version``    the grouping's version counter
+``<ns>:gs:{<grouping>}#version``     the grouping's version counter
 """
 from __future__ import annotations
+
+from typing import Optional
 
 __all__ = ["MqKeys", "StoreKeys", "glob_escape"]
 
@@ -59,12 +61,17 @@ class StoreKeys:
 
     def version_counter(self, key: str) -> str:
         """The version counter shared by the keys of ``key``'s grouping."""
-        return f"{self._prefix}{{{self.tag(key)}}}:__version"
+        return f"{self._prefix}{{{self.tag(key)}}}#version"
 
-    def store_key(self, redis_key: str) -> str:
-        """The store key encoded in ``redis_key`` (inverse of :meth:`redis_key`)."""
+    def store_key(self, redis_key: str) -> Optional[str]:
+        """The store key encoded in ``redis_key`` (inverse of :meth:`redis_key`), or None for
+        the store's other keys (version counters)."""
+        if not redis_key.startswith(self._prefix):
+            return None
         rest = redis_key[len(self._prefix) :]
         close = rest.find("}:")
+        if not rest.startswith("{") or close < 0:
+            return None
         return rest[close + 2 :]
 
     def scan_pattern(self, prefix: str) -> str:

@@ -8,14 +8,16 @@ from __future__ import annotations
 __all__ = ["COMPARE_AND_DELETE", "COMPARE_AND_SET", "CREATE_GROUP", "PUBLISH"]
 
 #: KEYS: stream, sequence counter. ARGV: maxlen, payload... -> the last sequence number.
-#: Every payload gets the next number of the topic's dense publish sequence, in order.
+#: Every payload gets the next number of the topic's dense publish sequence, in order. An entry
+#: has one field: its name is the sequence number, its value the message (one field instead of
+#: two makes the reply a third shorter to parse).
 PUBLISH = """
 local count = #ARGV - 1
 local last = redis.call('INCRBY', KEYS[2], count)
 local seq = last - count
 for i = 2, #ARGV do
   seq = seq + 1
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 's', seq, 'm', ARGV[i])
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', string.format('%d', seq), ARGV[i])
 end
 return last
 """

@@ -1,0 +1,184 @@
+"""``RedisGroupStore`` (``type: REDIS``): grouping state shared by every process through Redis.
+
+It implements the four primitives of :class:`~caikit_compose.group_store.GroupStoreBase`, each
+one atomic across processes:
+
+* ``get_versioned``: one ``HMGET`` of the key's hash (state bytes, version, write time);
+* ``compare_and_set`` / ``compare_and_delete``: one Lua script each, which checks the version
+  and writes (or deletes) in a single step. Versions come from a per-grouping counter seeded
+  from the server clock, so a version never repeats for a key;
+* ``scan``: ``SCAN MATCH`` over the store's keys (used for expiry sweeps and introspection).
+
+All keys of one grouping (``<NAME>/<subscription_id>/...``) share a hash tag, so they live in one
+hash slot and the scripts also run on Redis Cluster.
+
+States travel as bytes made by :mod:`caikit_compose.group_store.codec`: protobuf of the
+grouping's ``@dataobject`` state, whose type is resolved by name through registries of classes
+already defined in the process. Nothing is ever unpickled.
+
+Every key expires after it has been idle for the ``ttl`` the grouping passes (its partial-group
+lifetime), or for the store's ``ttl_s`` when it passes none, so abandoned state never piles up.
+``now()`` is the Redis server's clock (estimated locally from one ``TIME`` reading, refreshed
+every minute), the clock ``updated_at`` is written with.
+
+Config: see :mod:`caikit_compose_redis._settings`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, List, Optional
+
+import alog
+import redis
+from caikit_compose.group_store import ABSENT, GroupStoreBase, Versioned
+from caikit_compose.group_store.codec import decode, encode
+
+from ._connection import check_connection, make_client, translate_error
+from ._keys import StoreKeys
+from ._scripts import COMPARE_AND_DELETE, COMPARE_AND_SET
+from ._settings import RedisSettings
+
+__all__ = ["RedisGroupStore"]
+
+log = alog.use_channel("GSRDS")
+
+_CLOCK_REFRESH_S = 60.0
+
+
+class RedisGroupStore(GroupStoreBase):
+    """Versioned key/value store on Redis (see the module docstring).
+
+    Attributes:
+        instance_name: the name given by the factory
+        settings: the validated config
+    """
+
+    name = "REDIS"
+
+    def __init__(self, config: Any = None, instance_name: str = "REDIS"):
+        """Connect and check the connection.
+
+        Args:
+            config: the ``config`` section (see :mod:`caikit_compose_redis._settings`)
+            instance_name: the instance's name
+
+        Raises:
+            RedisConfigError: an option is invalid
+            RedisUnavailableError: Redis cannot be reached at ``url``
+            RedisAuthenticationError: Redis refused the credentials
+        """
+        self.instance_name = instance_name
+        self.settings = RedisSettings.from_config(config)
+        self._keys = StoreKeys(self.settings.namespace)
+        self._client = make_client(self.settings)
+        check_connection(self.settings, self._client)
+        self._cas = self._client.register_script(COMPARE_AND_SET)
+        self._cad = self._client.register_script(COMPARE_AND_DELETE)
+        self._default_ttl_ms = int(self.settings.ttl_s * 1000)
+        self._clock_lock = threading.Lock()
+        self._clock_offset = 0.0
+        self._clock_read_at = float("-inf")
+        self._sync_clock()
+
+    # -- clock ---------------------------------------------------------------------------------
+
+    def _sync_clock(self) -> None:
+        before = time.time()
+        seconds, micros = self._call(self._client.time)
+        after = time.time()
+        self._clock_offset = seconds + micros / 1e6 - (before + after) / 2
+        self._clock_read_at = time.monotonic()
+
+    def now(self) -> float:
+        """The Redis server's clock in seconds (the clock of ``updated_at``)."""
+        if time.monotonic() - self._clock_read_at > _CLOCK_REFRESH_S:
+            with self._clock_lock:
+                if time.monotonic() - self._clock_read_at > _CLOCK_REFRESH_S:
+                    try:
+                        self._sync_clock()
+                    except ConnectionError:
+                        self._clock_read_at = time.monotonic()  # keep the last offset
+        return time.time() + self._clock_offset
+
+    # -- primitives ----------------------------------------------------------------------------
+
+    def _call(self, func: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
+            raise translate_error(self.settings, err) from err
+
+    def get_versioned(self, key: str) -> Versioned:
+        """The state under ``key`` with its version (``ABSENT`` when absent).
+
+        Raises:
+            RedisUnavailableError: Redis cannot be reached
+        """
+        data, version, written = self._call(
+            self._client.hmget, self._keys.redis_key(key), ("s", "v", "t")
+        )
+        if version is None:
+            return ABSENT
+        return Versioned(decode(data), int(version), int(written) / 1e6)
+
+    def compare_and_set(
+        self, key: str, state: Any, version: int, *, ttl: Optional[float] = None
+    ) -> bool:
+        """Store ``state`` if ``key`` is still at ``version`` (0: still absent).
+
+        Args:
+            key: the key
+            state: a ``FrozenState``, ``@dataobject`` or None
+            version: the version the caller read
+            ttl: drop the key after this many idle seconds (default: the store's ``ttl_s``)
+
+        Returns:
+            True if stored, False if another writer got there first
+
+        Raises:
+            TypeError: the state cannot be serialized
+            RedisUnavailableError: Redis cannot be reached
+        """
+        ttl_ms = self._default_ttl_ms if ttl is None else max(1, int(ttl * 1000))
+        new_version = self._call(
+            self._cas,
+            keys=(self._keys.redis_key(key), self._keys.version_counter(key)),
+            args=(version, encode(state), ttl_ms),
+        )
+        return bool(new_version)
+
+    def compare_and_delete(self, key: str, version: int) -> bool:
+        """Delete ``key`` if it is still at ``version``.
+
+        Raises:
+            RedisUnavailableError: Redis cannot be reached
+        """
+        return bool(
+            self._call(self._cad, keys=(self._keys.redis_key(key),), args=(version,))
+        )
+
+    def scan(self, prefix: str) -> List[str]:
+        """The keys starting with ``prefix`` (a snapshot; keys may come and go meanwhile).
+
+        Raises:
+            RedisUnavailableError: Redis cannot be reached
+        """
+        keys = self._keys
+        pattern = keys.scan_pattern(prefix)
+        found = set()
+        for redis_key in self._call(
+            lambda: list(self._client.scan_iter(match=pattern, count=1000))
+        ):
+            key = keys.store_key(redis_key.decode())
+            if key is not None and key.startswith(prefix):
+                found.add(key)
+        return sorted(found)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._client.close()
+        self._client.connection_pool.disconnect()
+
+    def __repr__(self) -> str:
+        return f"RedisGroupStore({self.settings.safe_url!r}, namespace={self.settings.namespace!r})"
