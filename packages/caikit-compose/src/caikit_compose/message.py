@@ -218,7 +218,7 @@ def body_type_name(type_url: str) -> str:
     return type_url.rsplit("/", 1)[-1]
 
 
-def resolve_body_class(type_url: str) -> type:
+def resolve_body_class(type_url: str) -> Any:
     """The registered data object class a body's ``type_url`` names. Never imports anything.
 
     Accepts ``type.googleapis.com/<full name>``, a bare full name, and the 0.1.0 form

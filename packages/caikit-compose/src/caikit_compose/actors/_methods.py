@@ -68,15 +68,19 @@ class ActorMethod:
     def output_topic(self) -> Optional[str]:
         """The topic outputs are published on (None when only known at run time)."""
         if self.output_wrapper is not None:
-            return self.output_wrapper.full_name
+            return _full_name(self.output_wrapper)
         if _is_data(self.output_type):
-            return self.output_type.full_name
+            return _full_name(self.output_type)
         return None
 
     @property
     def optional_parameters(self) -> List[str]:
         """Parameters with defaults, filled from message metadata of the same name."""
         return list(self.signature.default_parameters)
+
+
+def _full_name(tp: Any) -> str:
+    return str(tp.full_name)
 
 
 def _is_data(tp: Any) -> bool:
@@ -193,23 +197,23 @@ def actor_method(
         missing = set(param_types) - set(getattr(request_type, "fields", ()))
         if missing:
             raise ValueError(
-                f"{where}: request_type {request_type.full_name!r} lacks the parameters "
+                f"{where}: request_type {_full_name(request_type)!r} lacks the parameters "
                 f"{sorted(missing)!r}"
             )
         served.request_type = request_type
-        served.input_topics = [request_type.full_name]
+        served.input_topics = [_full_name(request_type)]
         served.grouping_type = "INDIVIDUAL"
     elif (
         not input_streaming
         and data_types
         and all(_is_data(tp) for tp in data_types)
-        and len({tp.full_name for tp in data_types}) == len(data_types)
+        and len({_full_name(tp) for tp in data_types}) == len(data_types)
     ):
-        served.input_topics = [tp.full_name for tp in data_types]
+        served.input_topics = [_full_name(tp) for tp in data_types]
         served.grouping_type = "INDIVIDUAL" if len(data_types) == 1 else "KEY_GROUPING"
     else:
         served.request_type = _request_type(request_name, param_types, where)
-        served.input_topics = [served.request_type.full_name]
+        served.input_topics = [_full_name(served.request_type)]
         served.grouping_type = "INDIVIDUAL"
     if output_type is not None and output_type is not Any and not _is_data(output_type):
         served.output_wrapper = _output_wrapper(f"{request_name}Output", output_type, where)
@@ -232,7 +236,7 @@ def _request_type(name: str, param_types: Dict[str, Any], where: str) -> type:
         missing = set(param_types) - set(getattr(existing, "fields", ()))
         if missing:
             raise ValueError(
-                f"{where}: the existing data object {existing.full_name!r} lacks the "
+                f"{where}: the existing data object {_full_name(existing)!r} lacks the "
                 f"parameters {sorted(missing)!r}"
             )
         return existing

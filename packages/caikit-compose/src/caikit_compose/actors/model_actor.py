@@ -183,9 +183,9 @@ class _MethodRunner:
         elif self._by_type:
             kwargs = {}
             for member in body.messages:
-                param = self._by_type.get(member.header.content_type)
-                if param is not None:
-                    kwargs[param] = member.unwrapped
+                name = self._by_type.get(member.header.content_type)
+                if name is not None:
+                    kwargs[name] = member.unwrapped
             missing = [p for p in self._params if p not in kwargs]
             if missing:
                 error.log_raise(
@@ -209,11 +209,8 @@ class _MethodRunner:
         if wrapper is not None and not isinstance(result, wrapper):
             result = wrapper(value=result)
         topic = getattr(result, "full_name", None)
-        if topic is None:
-            error.log_raise(
-                "<CMP90431763E>",
-                TypeError(f"{self.__name__} returned {result!r}, which is not a data object"),
-            )
+        if not isinstance(topic, str):
+            raise TypeError(f"{self.__name__} returned {result!r}, which is not a data object")
         if topic not in self._known_topics:
             with self._topics_lock:
                 self._mq.create_topic(topic)

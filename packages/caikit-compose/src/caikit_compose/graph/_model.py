@@ -71,7 +71,7 @@ def _handler_info(handler: Any) -> Dict[str, Any]:
         SubscriptionManager,
     )
 
-    owner = getattr(handler, "__self__", None)
+    owner = _manager_of(handler)
     if isinstance(owner, SubscriptionManager):
         callback = owner.callback
         grouping = owner.grouping
@@ -93,6 +93,12 @@ def _handler_info(handler: Any) -> Dict[str, Any]:
         "outputs": list(getattr(handler, "output_topics", None) or []),
         "detail": "",
     }
+
+
+def _manager_of(handler: Any) -> Any:
+    """The SubscriptionManager behind a handler (a bound method, or a closure marked with
+    ``subscription_manager``), else None."""
+    return getattr(handler, "subscription_manager", None) or getattr(handler, "__self__", None)
 
 
 def _name_of(func: Any) -> str:
@@ -130,7 +136,7 @@ def describe(mq: MessageQueueBase, title: Optional[str] = None) -> AppGraph:
                 detail=handler["detail"],
             )
             members[key] = set()
-        owner = getattr(info.handler, "__self__", None) or info.handler
+        owner = _manager_of(info.handler) or info.handler
         members[key].add(id(owner))
         if info.topic not in sub.inputs:
             sub.inputs.append(info.topic)

@@ -59,10 +59,10 @@ def decode(data: bytes) -> Any:
     if not sep or kind not in (_FROZEN, _DATAOBJECT):
         raise ValueError(f"Not an encoded group state: {data[:40]!r}")
     if kind == _FROZEN:
-        cls = frozen_state_class(name.decode())
-        obj_cls = cls.dataobject_class()
-        return cls.from_dataobject(obj_cls.from_binary_buffer(payload))
-    obj_cls = DataBase.get_class_for_name(name.decode())
+        cls: Any = frozen_state_class(name.decode())
+        state_cls: Any = cls.dataobject_class()
+        return cls.from_dataobject(state_cls.from_binary_buffer(payload))
+    obj_cls: Any = DataBase.get_class_for_name(name.decode())
     if getattr(obj_cls, "full_name", None) != name.decode():
         raise LookupError(f"No data object registered under the full name {name.decode()!r}")
     return obj_cls.from_binary_buffer(payload)

@@ -252,7 +252,7 @@ class CompoundGroupingBase(GroupingBase):
         factory_arg: Any,
         body_type: str,
         members: Iterable[Message],
-        trigger: Message,
+        trigger: Optional[Message],
         partial: Optional[str],
     ) -> Message:
         """A group's message with lineage: the trigger's (newest member's) data_id and roi_id,
@@ -263,6 +263,8 @@ class CompoundGroupingBase(GroupingBase):
             flags = metadata.setdefault(PARTIAL_FLAG, {})
             if isinstance(flags, dict):
                 flags["partial"] = partial
+        if trigger is None:
+            raise ValueError(f"{self.group_id}: cannot emit an empty group")
         header = trigger.header
         return deferred_message(
             factory,
@@ -293,13 +295,13 @@ class CompoundGroupingBase(GroupingBase):
     # -- expiry ------------------------------------------------------------------------------
 
     def _maybe_sweep(self) -> None:
-        next_sweep = self._next_sweep
-        if next_sweep is None:
+        next_sweep, every = self._next_sweep, self._sweep_every
+        if next_sweep is None or every is None:
             return
         now = self.group_store.now()
         if now < next_sweep:
             return
-        self._next_sweep = now + self._sweep_every
+        self._next_sweep = now + every
         expired = self.expire(now)
         if expired:
             with self._stats_lock:

@@ -1,7 +1,7 @@
 """``INDIVIDUAL``: no grouping; every message goes straight to the actor."""
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from ..message import Message
 from .base import GroupingBase
@@ -17,12 +17,12 @@ class IndividualGrouping(GroupingBase):
     def __init__(self, *args: Any, **kwargs: Any):
         """Accepts (and ignores) the usual grouping arguments; ``IndividualGrouping()`` works."""
         names = ("config", "subscription_id", "group_store", "grouping_input")
-        values = dict(zip(names, args))
+        values: Dict[str, Any] = dict(zip(names, args))
         values.update((k, v) for k, v in kwargs.items() if k in names)
         super().__init__(
             values.get("config"),
             values.get("subscription_id", ""),
-            values.get("group_store"),
+            values.get("group_store"),  # type: ignore[arg-type]
             values.get("grouping_input") or [],
         )
 

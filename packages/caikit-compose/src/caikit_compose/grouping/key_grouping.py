@@ -15,7 +15,7 @@ See :mod:`caikit_compose.grouping.compound_grouping_base` for config, expiry and
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import alog
 
@@ -39,6 +39,7 @@ class KeyGrouping(CompoundGroupingBase):
         """
         if message.header.content_type not in self._required and self._is_foreign(message):
             return None
+        members: Optional[Tuple[Message, ...]]
         if self._n_required == 1:
             members = (message,)
         else:

@@ -20,6 +20,7 @@ from ..message import Message
 from ..message_queue.base import MessageQueueBase
 from .base import GroupingBase
 from .factory import GROUPING_FACTORY, normalize_grouping_input
+from .individual_grouping import IndividualGrouping
 
 __all__ = ["ACTOR_RUN_CALLBACK", "SubscriptionManager", "SubscriptionState"]
 
@@ -103,10 +104,14 @@ class SubscriptionManager:
         self._lock = threading.Lock()
         self._processing: Dict[int, Message] = {}
         self._closed = False
-        self.delivered = 0
+        # INDIVIDUAL keeps no state and returns its input: skip the grouping call entirely
+        handler = (
+            self._pass_through()
+            if type(self.grouping) is IndividualGrouping
+            else self.handle_message
+        )
         self._mq_subscriptions: List[str] = [
-            message_queue.subscribe(topic, subscription_id, self.handle_message)
-            for topic in self.topics
+            message_queue.subscribe(topic, subscription_id, handler) for topic in self.topics
         ]
 
     # -- properties ------------------------------------------------------------------------
@@ -144,7 +149,7 @@ class SubscriptionManager:
         grouping = self.grouping
         result = grouping.add_message(message)
         if result is not None:
-            if result.__class__ is list:  # one message completed several groups
+            if isinstance(result, list):  # one message completed several groups
                 for group in result:
                     self._run(group)
             else:
@@ -152,6 +157,23 @@ class SubscriptionManager:
         if grouping.has_expired:
             for partial in grouping.take_expired():
                 self._run(partial)
+
+    def _pass_through(self) -> Callable[[Message], None]:
+        """The message handler for INDIVIDUAL: :meth:`_run` without the grouping, as a closure
+        (this is the hot path of every single-input actor)."""
+        processing = self._processing
+        callback = self._callback
+
+        def pass_through(message: Message) -> None:
+            key = id(message)
+            processing[key] = message
+            try:
+                callback(message)
+            finally:
+                del processing[key]
+
+        pass_through.subscription_manager = self  # type: ignore[attr-defined]
+        return pass_through
 
     def _run(self, message: Message) -> None:
         key = id(message)
@@ -161,7 +183,6 @@ class SubscriptionManager:
             self._callback(message)
         finally:
             del processing[key]
-            self.delivered += 1
             if self._notify is not None:
                 self._notify()
 

@@ -118,7 +118,7 @@ class WorkerPool:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise MessageQueueFullError(
-                            sub.id, sub.topic, self.max_pending, self.publish_timeout
+                            sub.id, sub.topic, self.max_pending, float(self.publish_timeout or 0)
                         )
                     self._space.wait(remaining)
         finally:

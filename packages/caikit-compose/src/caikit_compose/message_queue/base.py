@@ -62,7 +62,7 @@ class MessageQueueBase(FactoryConstructible):
         self,
         topic: str,
         group_id: str,
-        handler: CALLBACK,
+        handler: Callable[[Any], None],
         *,
         is_data_stream: bool = False,
     ) -> str:

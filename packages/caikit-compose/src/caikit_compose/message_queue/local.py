@@ -26,7 +26,7 @@ from __future__ import annotations
 import collections
 import threading
 import uuid
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import alog
 from caikit.core.exceptions import error_handler
@@ -34,7 +34,7 @@ from caikit.core.exceptions import error_handler
 from ..errors import MessageQueueClosedError, UnknownTopicError
 from ._routing import Group, Subscription, build_groups
 from ._worker_pool import WorkerPool
-from .base import CALLBACK, MessageQueueBase, SubscriptionInfo
+from .base import MessageQueueBase, SubscriptionInfo
 
 __all__ = ["LocalMessageQueue"]
 
@@ -129,7 +129,7 @@ class LocalMessageQueue(MessageQueueBase):
         self,
         topic: str,
         group_id: str,
-        handler: CALLBACK,
+        handler: Callable[[Any], None],
         *,
         is_data_stream: bool = False,
     ) -> str:
