@@ -38,6 +38,32 @@ class App:
     routes: List[RouteSpec]
 
 
+class _MethodDispatch:
+    """Several handlers on one path, chosen by method (so a 405 lists every allowed method)."""
+
+    def __init__(self, handlers: Dict[str, Any]):
+        self.handlers = handlers
+
+    async def __call__(self, scope: Dict[str, Any], receive: Any, send: Any) -> None:
+        method = scope["method"]
+        handler = self.handlers.get("GET" if method == "HEAD" else method)
+        await handler(scope, receive, send)
+
+
+def _starlette_routes(routes: List[RouteSpec]) -> List[Any]:
+    from starlette.routing import Route
+
+    by_path: Dict[str, Dict[str, Any]] = {}
+    for route in routes:
+        for method in route.methods:
+            by_path.setdefault(route.path, {})[method] = route.handler
+    result = []
+    for path, handlers in by_path.items():
+        endpoint = next(iter(handlers.values())) if len(handlers) == 1 else _MethodDispatch(handlers)
+        result.append(Route(path, endpoint, methods=list(handlers)))
+    return result
+
+
 class _Static:
     """A fixed response (bytes computed at start-up)."""
 
@@ -99,7 +125,7 @@ def build_app(
     async def redoc(request: Any) -> Any:
         return RedirectResponse("/docs")
 
-    starlette_routes = [Route(r.path, r.handler, methods=r.methods) for r in routes]
+    starlette_routes = _starlette_routes(routes)
     starlette_routes += [
         Route("/openapi.json", _Static(spec_bytes, b"application/json"), methods=["GET"]),
         Route("/docs", _Static(docs_page(services.domain), b"text/html; charset=utf-8"), methods=["GET"]),

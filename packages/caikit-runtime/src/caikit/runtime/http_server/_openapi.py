@@ -13,10 +13,12 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, Iterable, List, Optional
 
-from ._schema import SchemaRegistry, nullable
+from ._schema import SchemaRegistry, nullable  # noqa: F401 - nullable is re-exported
 
 __all__ = [
+    "ERROR_REF",
     "ERROR_SCHEMA",
+    "ID_SCHEMA",
     "build_document",
     "error_responses",
     "json_body",
@@ -38,7 +40,17 @@ ERROR_SCHEMA: Dict[str, Any] = {
     },
     "required": ["details", "code", "id"],
 }
-_ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
+_ERROR_REF = ERROR_REF
+
+#: A model id or model name: one directory entry of the models directory
+ID_SCHEMA: Dict[str, Any] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": "^[^/\\\\\\x00-\\x1f\\x7f]*[^/\\\\\\x00-\\x1f\\x7f. ][^/\\\\\\x00-\\x1f\\x7f]*$",
+    "description": "A model id: no path separators or control characters, not blank, not '.' or '..'",
+}
 
 _COMMON_ERRORS = {
     "400": "Invalid argument (a value the model refuses, a missing model_id)",
@@ -111,7 +123,7 @@ def predict_body_schema(shape: Any, registry: SchemaRegistry, streaming_line: bo
             "properties": {n: nullable(registry.field_schema(request_type, n)) for n in shape.parameter_names},
             "additionalProperties": False,
         }
-    properties["model_id"] = {"type": "string", "description": "The model to run"}
+    properties["model_id"] = {**ID_SCHEMA, "description": "The model to run"}
     if not streaming_line:
         required.append("model_id")
     return {

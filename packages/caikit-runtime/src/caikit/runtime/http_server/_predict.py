@@ -25,7 +25,7 @@ from . import _streams, _wire
 from ._body import parse_json, read_body, refuse_body, require_json
 from ._calls import wait_for_disconnect
 from ._context import HandlerContext
-from ._errors import HTTPError, error_response_parts
+from ._errors import HTTPError, ValidationError, error_response_parts
 from ._ndjson import InputStreamError, LineReader
 from ._requests import MISSING_MODEL_ID, PredictShape
 
@@ -153,6 +153,11 @@ class _InputStreamingHandler(_TaskHandler):
 
     def _parse_line(self, value: Any, first: bool) -> Tuple[Optional[str], Any]:
         model_id, data = self.shape.split(value, require_model_id=False)
+        for name in self.streamed:
+            if name not in data:
+                raise ValidationError(
+                    f"Every line needs its inputs: {name!r} is missing", ["body", "inputs"], "missing"
+                )
         return model_id, self.shape.to_request(data)
 
     def _element_of(self, request: Any) -> Any:

@@ -53,11 +53,21 @@ _NDJSON_DESCRIPTION = (
 
 
 def _stream_responses(item_schema: Dict[str, Any]) -> Dict[str, Any]:
+    # OpenAPI 3.1: the ``schema`` of an event-stream media type describes one event
+    event = {
+        "type": "object",
+        "properties": {
+            "event": {"type": "string", "enum": ["message", "error"]},
+            "data": {"type": "string", "contentMediaType": "application/json"},
+        },
+        "required": ["data"],
+        "x-dataSchema": {"message": item_schema, "error": oa.ERROR_REF},
+    }
     return {
         "200": {
             "description": _SSE_DESCRIPTION,
             "content": {
-                "text/event-stream": {"schema": {"type": "string"}, "x-itemSchema": item_schema},
+                "text/event-stream": {"schema": event},
                 "application/x-ndjson": {"schema": {"type": "string"}, "x-itemSchema": item_schema},
             },
         }
@@ -70,12 +80,13 @@ def _task_route(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegi
     output = registry.ref(rpc.response)
     if flavour.input_streaming:
         line = oa.predict_body_schema(shape, registry, streaming_line=True)
+        first = oa.predict_body_schema(shape, registry)
         body = {
             "required": True,
             "description": _NDJSON_DESCRIPTION,
             "content": {
                 "application/x-ndjson": {"schema": {"type": "string"}, "x-itemSchema": line},
-                "application/json": {"schema": {"type": "array", "items": line}},
+                "application/json": {"schema": {"type": "array", "minItems": 1, "prefixItems": [first], "items": line}},
             },
         }
     else:
@@ -102,11 +113,23 @@ def _train_route(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaReg
     handler = JsonOperation(ctx, rpc.request, start, train_request_defaults(rpc))
     responses = oa.json_response(registry.ref(rpc.response))
     responses.update(oa.error_responses())
+    registry.ref(rpc.request)  # documented as a component too
+    body_schema = {
+        "title": f"{rpc.request.__name__}HttpRequest",
+        "type": "object",
+        "properties": {
+            "model_name": oa.ID_SCHEMA,
+            "parameters": oa.nullable(registry.ref(rpc.parameters)),
+            "output_path": {"type": "null", "description": "S3 output is not supported by this runtime"},
+        },
+        "required": ["model_name"],
+        "additionalProperties": False,
+    }
     operation = {
         "tags": ["Training"],
         "summary": rpc.name,
         "operationId": rpc.name,
-        "requestBody": oa.json_body(registry.ref(rpc.request)),
+        "requestBody": oa.json_body(body_schema),
         "responses": responses,
     }
     return RouteSpec(f"/{prefix}/{rpc.name}", ["POST"], handler, operation, hot=True)
@@ -128,7 +151,7 @@ def _job_routes(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegi
 
     shape = PredictShape(rpc)
     base = f"/{prefix}/task/{rpc.route}/job"
-    id_param = [oa.query_parameter("prediction_id", {"type": "string"})]
+    id_param = [oa.query_parameter("prediction_id", {"type": "string", "minLength": 1})]
     status_ref = registry.ref(dm.PredictionJobStatusResponse)
     task = rpc.task.__name__
     return [
@@ -158,7 +181,7 @@ def _management_routes(ctx: HandlerContext, registry: SchemaRegistry, services: 
     model_manager = ctx.model_manager
     routes: List[RouteSpec] = []
     if services.training_management is not None and training_manager is not None:
-        id_param = [oa.query_parameter("training_id", {"type": "string"})]
+        id_param = [oa.query_parameter("training_id", {"type": "string", "minLength": 1})]
         status_ref = registry.ref(dm.TrainingStatusResponse)
         routes += [
             RouteSpec(
@@ -183,15 +206,39 @@ def _management_routes(ctx: HandlerContext, registry: SchemaRegistry, services: 
             model_manager.undeploy_model(model_id)
             return {"model_id": model_id}
 
+        registry.ref(dm.DeployModelRequest)  # documented as a component too
+        deploy_schema = {
+            "title": "DeployModelHttpRequest",
+            "type": "object",
+            "properties": {
+                "model_id": oa.ID_SCHEMA,
+                "model_files": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "filename": {"type": "string", "minLength": 1, "description": "Path inside the model directory"},
+                            "data": {"type": "string", "format": "byte", "contentEncoding": "base64"},
+                            "type": {"type": ["string", "null"]},
+                        },
+                        "required": ["filename", "data"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "required": ["model_id", "model_files"],
+            "additionalProperties": False,
+        }
         routes += [
             RouteSpec(
                 "/management/models", ["POST"], JsonOperation(ctx, dm.DeployModelRequest, deploy),
-                _op("Model management", "DeployModel", registry.ref(dm.ModelInfo), body=oa.json_body(registry.ref(dm.DeployModelRequest))),
+                _op("Model management", "DeployModel", registry.ref(dm.ModelInfo), body=oa.json_body(deploy_schema)),
             ),
             RouteSpec(
                 "/management/models", ["DELETE"], QueryOperation(ctx, undeploy),
                 _op("Model management", "UndeployModel", registry.ref(dm.UndeployModelRequest),
-                    [oa.query_parameter("model_id", {"type": "string"})]),
+                    [oa.query_parameter("model_id", oa.ID_SCHEMA)]),
             ),
         ]
     routes += [

@@ -64,24 +64,29 @@ class SchemaRegistry:
             return {"title": cls.__name__, "type": "string", "enum": [m.name for m in cls]}
         plans = getattr(cls, "_caikit_plans", None) or {}
         properties: Dict[str, Any] = {}
-        for name in getattr(cls, "fields", ()) or plans:
-            plan = plans.get(name)
-            if plan is None:
-                properties[name] = {}
-                continue
+        exclusive: list = []
+        for name, plan in plans.items():
             if plan.shape == "oneof":
+                # written under the member that is set; read under a member or the field name
                 alternatives = [self._value(m.value) for m in plan.members]
                 properties[name] = nullable({"anyOf": alternatives} if len(alternatives) > 1 else alternatives[0])
+                members = [m.name for m in plan.members]
                 for member in plan.members:
-                    properties[member.name] = nullable(self._value(member.value))
+                    properties[member.name] = self._value(member.value)
+                exclusive += [[a, b] for i, a in enumerate(members) for b in members[i + 1 :]]
             else:
                 properties[name] = nullable(self._field(plan))
+        for name in getattr(cls, "fields", ()) or ():
+            properties.setdefault(name, {})
         schema: Dict[str, Any] = {
             "title": cls.__name__,
             "type": "object",
             "properties": properties,
             "additionalProperties": False,
         }
+        if exclusive:
+            # at most one member of a oneof may be given
+            schema["allOf"] = [{"not": {"required": pair}} for pair in exclusive]
         doc = (cls.__doc__ or "").strip()
         if doc and not doc.startswith(f"{cls.__name__}("):  # dataclass-generated docstrings say nothing
             schema["description"] = doc
