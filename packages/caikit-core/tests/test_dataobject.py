@@ -140,7 +140,10 @@ def test_enum_dataobject_gets_proto_enum_with_placeholder():
 
 
 def test_job_status_values_and_alias():
-    assert TrainingStatus is JobStatus
+    from caikit.core.data_model import PredictionJobStatus, ProducerId
+
+    assert TrainingStatus is JobStatus is PredictionJobStatus
+    assert ProducerId.full_name == "caikit_data_model.common.ProducerId"
     assert [(m.name, m.value) for m in JobStatus] == [
         ("PLACEHOLDER_UNSET", 0),
         ("QUEUED", 1),

@@ -121,7 +121,7 @@ def instances(draw):
 
 
 SETTINGS = settings(
-    max_examples=100,
+    max_examples=int(__import__("os").environ.get("CAIKIT_PROPERTY_EXAMPLES", "100")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

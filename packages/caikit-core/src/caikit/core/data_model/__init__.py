@@ -6,7 +6,8 @@ Public names (imported lazily, so ``DataStream`` alone never loads protobuf):
 * ``DataStream``
 * ``JsonDict``; field annotations ``FieldNumber``, ``OneofField`` (``Annotated`` extras) and
   the scalar types ``UInt32``, ``UInt64``, ``Int32``, ``Float32``
-* ``JobStatus`` and its older name ``TrainingStatus``
+* ``JobStatus`` and its other names ``TrainingStatus`` / ``PredictionJobStatus``
+* ``ProducerId`` (defined in ``caikit.interfaces.common.data_model``)
 * ``DataObjectNotFoundError``, ``DataModelTypeError``, ``DataModelValueError``
 """
 import importlib as _importlib
@@ -28,6 +29,8 @@ _LAZY = {
     "Float32": "caikit.core.data_model._types",
     "JobStatus": "caikit.core.data_model.job_status",
     "TrainingStatus": "caikit.core.data_model.job_status",
+    "PredictionJobStatus": "caikit.core.data_model.job_status",
+    "ProducerId": "caikit.interfaces.common.data_model.producer",
     "DataObjectNotFoundError": "caikit.core.data_model._registry",
     "DataModelTypeError": "caikit.core.data_model._errors",
     "DataModelValueError": "caikit.core.data_model._errors",

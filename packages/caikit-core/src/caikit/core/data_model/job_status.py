@@ -23,5 +23,7 @@ class JobStatus(Enum):
 
 #: The name caikit used for JobStatus before prediction jobs shared it.
 TrainingStatus = JobStatus
+#: The same states, named for prediction jobs.
+PredictionJobStatus = JobStatus
 
-__all__ = ["JobStatus", "TrainingStatus"]
+__all__ = ["JobStatus", "PredictionJobStatus", "TrainingStatus"]
