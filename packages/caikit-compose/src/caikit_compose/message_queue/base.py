@@ -16,7 +16,7 @@ Semantics (shared by every backend):
 from __future__ import annotations
 
 import abc
-from typing import Any, Callable, List, NamedTuple
+from typing import Any, Callable, List, NamedTuple, Optional
 
 from caikit.core.toolkit.factory import FactoryConstructible
 
@@ -97,6 +97,15 @@ class MessageQueueBase(FactoryConstructible):
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting messages; with ``wait``, deliver what is queued first."""
+
+    def drain(self, timeout: Optional[float] = None) -> bool:
+        """Wait until this process has handled everything queued so far (and what those
+        handlers published). Synchronous queues are always drained.
+
+        Returns:
+            True when idle, False if ``timeout`` seconds passed first
+        """
+        return True
 
     def topics(self) -> List[str]:
         """The created topics (for introspection; backends may return only local knowledge)."""
