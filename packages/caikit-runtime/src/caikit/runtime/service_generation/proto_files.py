@@ -42,13 +42,14 @@ def service_file_descriptor_proto(spec: ServiceSpec, pool: Any = None) -> descri
             dep = pool.FindFileContainingSymbol(full_name).name
             if dep not in deps:
                 deps.append(dep)
-        service.method.add(
-            name=rpc.name,
-            input_type=f".{rpc.request_full_name}",
-            output_type=f".{rpc.response_full_name}",
-            client_streaming=rpc.client_streaming,
-            server_streaming=rpc.server_streaming,
+        method = service.method.add(
+            name=rpc.name, input_type=f".{rpc.request_full_name}", output_type=f".{rpc.response_full_name}"
         )
+        # descriptor.proto fields have presence: only set the flags that are on (as protoc does)
+        if rpc.client_streaming:
+            method.client_streaming = True
+        if rpc.server_streaming:
+            method.server_streaming = True
     fdp.dependency.extend(deps)
     return fdp
 
@@ -66,9 +67,7 @@ def add_service_file(spec: ServiceSpec) -> Any:
     except KeyError:
         existing = None
     if existing is not None:
-        current = descriptor_pb2.FileDescriptorProto()
-        existing.CopyToProto(current)
-        if current.SerializeToString(deterministic=True) != fdp.SerializeToString(deterministic=True):
+        if _methods(existing.services_by_name.get(spec.name)) != _methods_of_proto(fdp.service[0]):
             raise ValueError(
                 f"Service {spec.full_name!r} was already generated with different methods; "
                 "one process serves one service definition"
@@ -77,3 +76,19 @@ def add_service_file(spec: ServiceSpec) -> Any:
     return pool.Add(fdp).services_by_name[spec.name]
 
 
+
+
+def _methods(service: Any) -> list:
+    if service is None:
+        return []
+    return [
+        (m.name, m.input_type.full_name, m.output_type.full_name, bool(m.client_streaming), bool(m.server_streaming))
+        for m in service.methods
+    ]
+
+
+def _methods_of_proto(service: descriptor_pb2.ServiceDescriptorProto) -> list:
+    return [
+        (m.name, m.input_type.lstrip("."), m.output_type.lstrip("."), m.client_streaming, m.server_streaming)
+        for m in service.method
+    ]
