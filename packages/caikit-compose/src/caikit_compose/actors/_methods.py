@@ -112,25 +112,33 @@ def _stream_item(tp: Any, where: str) -> Any:
     return None
 
 
+def _flavours(model_class: type):
+    """``(task, input_streaming, output_streaming, signature)`` of every implemented flavour,
+    through the module's public introspection (``tasks``, ``get_inference_signatures``)."""
+    get_signatures = getattr(model_class, "get_inference_signatures", None)
+    if get_signatures is None:
+        return
+    for task in getattr(model_class, "tasks", None) or ():
+        for input_streaming, output_streaming, signature in get_signatures(task):
+            yield task, input_streaming, output_streaming, signature
+
+
 def default_method_names(model_class: type) -> List[Tuple[Optional[type], str]]:
     """The methods a ModelActor serves by default: ``(task, method name)`` of every task
     flavour that takes unary inputs (streamed inputs do not fit single messages), or
     ``run`` for a module without tasks."""
-    signatures = getattr(model_class, "_TASK_INFERENCE_SIGNATURES", None) or {}
-    chosen = []
-    for task, flavours in signatures.items():
-        for input_streaming, _, signature in flavours:
-            if not input_streaming:
-                chosen.append((task, signature.method_name))
+    chosen: List[Tuple[Optional[type], str]] = [
+        (task, signature.method_name)
+        for task, input_streaming, _, signature in _flavours(model_class)
+        if not input_streaming
+    ]
     return chosen or [(None, "run")]
 
 
 def _task_flavour(model_class: type, method_name: str):
-    signatures = getattr(model_class, "_TASK_INFERENCE_SIGNATURES", None) or {}
-    for task, flavours in signatures.items():
-        for input_streaming, output_streaming, signature in flavours:
-            if signature.method_name == method_name:
-                return task, input_streaming, output_streaming, signature
+    for flavour in _flavours(model_class):
+        if flavour[3].method_name == method_name:
+            return flavour
     return None
 
 
