@@ -14,6 +14,7 @@ thread pool (they touch files and locks) and answers the resulting dataobject as
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Callable, Dict, List, Optional
 
 from caikit.runtime.errors import CaikitRuntimeException, StatusCode
@@ -84,6 +85,9 @@ class JsonOperation:
                 value = self.prepare(value)
             request = _from_dict(self.request_type, value)
             result = await self.ctx.runner.run_in_pool(_run_to_json, (self.operation, request))
+        except asyncio.CancelledError:
+            await _wire.answer_cancelled(send)
+            raise
         except Exception as err:  # noqa: BLE001
             await send_exception(send, err, getattr(self.request_type, "__name__", "request"), receive)
             return
@@ -106,6 +110,9 @@ class QueryOperation:
         try:
             params = _wire.query_params(scope)
             result = await self.ctx.runner.run_in_pool(_run_to_json, (self.operation, params))
+        except asyncio.CancelledError:
+            await _wire.answer_cancelled(send)
+            raise
         except Exception as err:  # noqa: BLE001
             await send_exception(send, err, "query operation")
             return

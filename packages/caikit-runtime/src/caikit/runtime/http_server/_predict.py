@@ -16,6 +16,7 @@ pool, see :mod:`._calls`) and write ``json.dumps(result.to_dict())``.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -90,6 +91,9 @@ class UnaryHandler(_TaskHandler):
             payload = await ctx.runner.call(
                 (model_id, self.name), _call_and_encode, (getattr(model, binding.method_name), kwargs), {}, receive
             )
+        except asyncio.CancelledError:
+            await _wire.answer_cancelled(send)
+            raise
         except Exception as err:  # noqa: BLE001 - every failure is an error response
             await self._fail(send, err, model_id, began, receive)
             return
@@ -199,8 +203,6 @@ class ClientStreamingHandler(_InputStreamingHandler):
     """``POST /api/v1/task/client-streaming-<task>``: NDJSON in, JSON out."""
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable, send: Callable) -> None:
-        import asyncio
-
         ctx = self.ctx
         ctx.started()
         began = _perf()
@@ -217,6 +219,9 @@ class ClientStreamingHandler(_InputStreamingHandler):
             payload = await ctx.runner.run_in_pool(
                 _call_and_encode, (getattr(model, binding.method_name), kwargs), None, reader.wait_disconnect
             )
+        except asyncio.CancelledError:
+            await _wire.answer_cancelled(send)
+            raise
         except Exception as err:  # noqa: BLE001
             if reader is not None and reader.error is not None:
                 err = reader.error
@@ -242,8 +247,6 @@ class BidiStreamingHandler(_InputStreamingHandler):
     """
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable, send: Callable) -> None:
-        import asyncio
-
         ctx = self.ctx
         ctx.started()
         began = _perf()

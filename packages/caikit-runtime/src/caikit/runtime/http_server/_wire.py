@@ -24,6 +24,7 @@ __all__ = [
     "error_body",
     "header",
     "query_params",
+    "answer_cancelled",
     "send_bytes",
     "send_error",
     "send_json",
@@ -98,6 +99,15 @@ async def send_error(
     await send_json(
         send, status, error_body(status, details, error_id, additional_info, detail), extra_headers
     )
+
+
+async def answer_cancelled(send: Send) -> None:
+    """Answer a request cancelled by the server's shutdown with 503 (best effort: the
+    connection may already be going away)."""
+    try:
+        await send_error(send, 503, "The server is shutting down: the request was cancelled", extra_headers=[(b"connection", b"close")])
+    except BaseException:  # noqa: BLE001 - nothing more can be done for this client
+        pass
 
 
 def header(scope: Dict[str, Any], name: bytes) -> Optional[bytes]:
