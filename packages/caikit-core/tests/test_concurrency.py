@@ -1,5 +1,6 @@
 """DestroyableThread and DestroyableProcess: results, errors and cancellation without leftovers."""
 import os
+import sys
 import threading
 import time
 
@@ -8,23 +9,11 @@ import pytest
 from caikit.core.toolkit.concurrency import DestroyableProcess, DestroyableThread
 
 
-def _spin_forever():
-    while True:
-        time.sleep(0.01)
-
-
-def _add(a, b):
-    return a + b
-
-
-def _fail():
-    raise ValueError("boom")
-
-
-def _sleep_then_mark(path):
-    time.sleep(30)
-    with open(path, "w") as handle:
-        handle.write("finished")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from concurrency_targets import add as _add  # noqa: E402
+from concurrency_targets import fail as _fail  # noqa: E402
+from concurrency_targets import sleep_then_mark as _sleep_then_mark  # noqa: E402
+from concurrency_targets import spin_forever as _spin_forever  # noqa: E402
 
 
 def test_thread_returns_result():
