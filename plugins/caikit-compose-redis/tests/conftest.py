@@ -30,7 +30,13 @@ def free_port() -> int:
 class RedisServer:
     """A ``redis-server`` process without persistence, which tests may stop and restart."""
 
-    def __init__(self, workdir: Path, extra_args: Optional[List[str]] = None, port: Optional[int] = None):
+    def __init__(
+        self,
+        workdir: Path,
+        extra_args: Optional[List[str]] = None,
+        port: Optional[int] = None,
+        tls: bool = False,
+    ):
         if not os.path.exists(REDIS_SERVER):
             pytest.fail(
                 f"redis-server is required for the caikit-compose-redis tests and was not found "
@@ -39,6 +45,7 @@ class RedisServer:
         self.workdir = workdir
         self.extra_args = list(extra_args or [])
         self.port = port or free_port()
+        self.tls = tls
         self.proc: Optional[subprocess.Popen] = None
 
     @property
@@ -66,6 +73,8 @@ class RedisServer:
                 pytest.fail(f"redis-server exited at start with code {self.proc.returncode}: {args!r}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                    if self.tls:
+                        return  # accepting connections is enough; the handshake is tested
                     sock.sendall(b"PING\r\n")
                     reply = sock.recv(64)
                     if reply.startswith(b"+PONG") or reply.startswith(b"-NOAUTH"):
@@ -109,6 +118,38 @@ def private_redis(tmp_path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def make_redis(tmp_path_factory) -> Iterator:
+    """``make_redis(extra_args) -> RedisServer``: more servers (stopped after the session)."""
+    servers: List[RedisServer] = []
+
+    def make(
+        extra_args: Optional[List[str]] = None, port: Optional[int] = None, tls: bool = False
+    ) -> RedisServer:
+        server = RedisServer(tmp_path_factory.mktemp("redis"), extra_args, port, tls)
+        server.start()
+        servers.append(server)
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nobody listens on."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def unused_port_module() -> int:
+    """A loopback port nobody listens on (one per test module)."""
+    return free_port()
 
 
 @pytest.fixture
