@@ -118,6 +118,11 @@ def test_a_redis_restart_mid_stream_is_survived_without_duplicates(private_redis
         breaker.join()
         mq.flush(30)
         _wait_until_delivered(mq)
+        newcomer = MQ_FACTORY.construct(
+            {"type": "REDIS", "config": {"url": private_redis.url, "namespace": namespace}}
+        )
+        assert newcomer.topics() == ["T"], "the writer registers its topics again after an outage"
+        newcomer.shutdown()
         stats = mq.stats
         mq.shutdown()
         reports = workers.finish()

@@ -18,7 +18,7 @@ import collections
 import logging
 import threading
 import time
-from typing import Deque, Dict, List, Optional, Tuple
+from typing import Any, Deque, Dict, List, Optional, Tuple
 
 import redis
 
@@ -61,6 +61,7 @@ class Publisher:
         self.written = 0
         self.dropped = 0
         self.last_sequence: Dict[str, int] = {}
+        self._reregister = False
 
     # -- called by publishers ----------------------------------------------------------------
 
@@ -178,11 +179,14 @@ class Publisher:
             else:
                 backoff.reset()
 
-    def _commands(self, batch: List[Tuple[str, bytes]]) -> List[Tuple[str, List[bytes]]]:
+    def _commands(self, batch: List[Tuple[str, bytes]]) -> List[Tuple[Optional[str], List[Any]]]:
         by_topic: Dict[str, List[bytes]] = {}
         for topic, payload in batch:
             by_topic.setdefault(topic, []).append(payload)
-        commands = []
+        commands: List[Tuple[Optional[str], List[Any]]] = []
+        if self._reregister:
+            # Redis may have restarted empty: make the topics known again to new processes.
+            commands.append((None, ["SADD", self._keys.topics, *by_topic]))
         maxlen = str(self._settings.maxlen)
         keys = self._keys
         for topic, payloads in by_topic.items():
@@ -210,6 +214,7 @@ class Publisher:
                 len(batch) + len(self._buffer),
                 err,
             )
+            self._reregister = True
             return "retry", 0
         commands = self._commands(batch)
         refused = 0
@@ -217,12 +222,15 @@ class Publisher:
             conn.send_packed_command(conn.pack_commands([c for _, c in commands]))
             for topic, command in commands:
                 try:
-                    self.last_sequence[topic] = conn.read_response()
+                    reply = conn.read_response()
+                    if topic is not None:
+                        self.last_sequence[topic] = reply
                 except redis.ResponseError as err:
-                    refused += len(command) - 6
+                    lost = len(command) - 6 if topic is not None else 0
+                    refused += lost
                     self._log.error(
                         "<RDS10200003E> Redis refused %d messages for topic %r: %s",
-                        len(command) - 6,
+                        lost,
                         topic,
                         err,
                     )
@@ -235,7 +243,9 @@ class Publisher:
                 len(batch),
                 err,
             )
+            self._reregister = True
             return "dropped", 0
         finally:
             self._pool.release(conn)
+        self._reregister = False
         return "written", refused
