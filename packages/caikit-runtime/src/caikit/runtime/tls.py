@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 from typing import Any, Optional
 
@@ -63,6 +64,20 @@ def _to_file(data: bytes, kind: str) -> str:
     return path
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
+
+
+def _normalize_pem(text: str) -> str:
+    """Rebuild PEM blocks whose line breaks were folded into spaces (as happens to multi-line
+    values passed through environment variables and parsed as YAML)."""
+    blocks = []
+    for label, body in _PEM_BLOCK.findall(text):
+        data = "".join(body.split())
+        lines = [data[i : i + 64] for i in range(0, len(data), 64)]
+        blocks.append("\n".join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----"]))
+    return "\n".join(blocks) + "\n" if blocks else text
+
+
 def read_pem(value: Any, setting: str) -> bytes:
     """PEM bytes from a path or inline PEM text; b"" for an empty setting.
 
@@ -73,7 +88,7 @@ def read_pem(value: Any, setting: str) -> bytes:
         return b""
     text = str(value)
     if "-----BEGIN" in text:
-        return text.encode("utf-8")
+        return _normalize_pem(text).encode("utf-8")
     try:
         with open(text, "rb") as handle:
             return handle.read()
