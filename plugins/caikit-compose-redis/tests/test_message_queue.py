@@ -176,3 +176,23 @@ def test_shutdown_writes_what_was_published_and_closes(redis_config):
     reader.shutdown()
     with pytest.raises(MessageQueueClosedError):
         first.publish("t", Message.from_data(StrSequence(["x"])))
+
+
+def test_a_data_stream_member_is_exclusive_and_fails_over(redis_config, mq):
+    other = RedisMessageQueue(redis_config)
+    try:
+        mq.create_topic("s")
+        first, second = Collector(), Collector()
+        sub_first = mq.subscribe("s", "g", first, is_data_stream=True)
+        time.sleep(0.3)  # the first member takes the lease
+        other.subscribe("s", "g", second, is_data_stream=True)
+        for i in range(100):
+            mq.publish("s", Message.from_data(StrSequence([str(i)]), data_id=str(i)))
+        assert len(first.wait_for(100)) == 100
+        assert second.messages == []
+        mq.unsubscribe(sub_first)  # releases the lease: the fail-over takes over
+        for i in range(100, 150):
+            mq.publish("s", Message.from_data(StrSequence([str(i)]), data_id=str(i)))
+        assert [int(m.header.data_id) for m in second.wait_for(50)] == list(range(100, 150))
+    finally:
+        other.shutdown()

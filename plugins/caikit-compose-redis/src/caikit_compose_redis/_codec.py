@@ -28,16 +28,37 @@ _MessageProto = Message.get_proto_class()
 
 
 _SMALL = [bytes((n,)) for n in range(128)]
-# content type -> its encoded header field (a handful of distinct values per application)
+# content type / type url -> its encoded field (a handful of distinct values per application)
 _CONTENT_TYPE_FIELDS: Dict[str, bytes] = {}
 _TYPE_URL_FIELDS: Dict[str, bytes] = {}
+_CACHE_LIMIT = 10_000
 
 
 def _varint(value: int) -> bytes:
-    if 0 <= value < 128:
+    """Protobuf varint (unrolled for the sizes messages use; int64 two's complement below 0)."""
+    if value < 0x80:
+        if value < 0:
+            value += 1 << 64
+            out = bytearray()
+            while value > 127:
+                out.append((value & 0x7F) | 0x80)
+                value >>= 7
+            out.append(value)
+            return bytes(out)
         return _SMALL[value]
-    if value < 0:  # int64 two's complement: ten bytes
-        value += 1 << 64
+    if value < 0x4000:
+        return bytes((value & 0x7F | 0x80, value >> 7))
+    if value < 0x200000:
+        return bytes((value & 0x7F | 0x80, (value >> 7) & 0x7F | 0x80, value >> 14))
+    if value < 0x10000000:
+        return bytes(
+            (
+                value & 0x7F | 0x80,
+                (value >> 7) & 0x7F | 0x80,
+                (value >> 14) & 0x7F | 0x80,
+                value >> 21,
+            )
+        )
     out = bytearray()
     while value > 127:
         out.append((value & 0x7F) | 0x80)
@@ -46,35 +67,41 @@ def _varint(value: int) -> bytes:
     return bytes(out)
 
 
-def _string_field(tag: bytes, value: str) -> bytes:
-    data = value.encode()
-    return tag + _varint(len(data)) + data if data else b""
-
-
 def _cached_field(cache: Dict[str, bytes], tag: bytes, value: str) -> bytes:
     field = cache.get(value)
     if field is None:
-        field = _string_field(tag, value)
-        if len(cache) < 10_000:
+        data = value.encode()
+        field = tag + _varint(len(data)) + data if data else b""
+        if len(cache) < _CACHE_LIMIT:
             cache[value] = field
     return field
 
 
+class _Seconds:
+    """The encoded seconds of the last timestamp (they change once a second)."""
+
+    value = -1
+    field = b""
+
+
 def _header(header: MessageHeader) -> bytes:
     seconds, micros = divmod(header.sort_key, 1_000_000)
-    timestamp = (b"\x08" + _varint(seconds) if seconds else b"") + (
-        b"\x10" + _varint(micros * 1000) if micros else b""
-    )
+    if seconds != _Seconds.value:
+        _Seconds.field = b"\x08" + _varint(seconds) if seconds else b""
+        _Seconds.value = seconds
+    timestamp = _Seconds.field + (b"\x10" + _varint(micros * 1000) if micros else b"")
+    data_id = (header.data_id or "").encode()
+    uid = (header.uid or "").encode()
     roi = header.roi_id
     return b"".join(
         (
-            _string_field(b"\x0a", header.data_id or ""),
+            b"\x0a" + _varint(len(data_id)) + data_id if data_id else b"",
             _cached_field(_CONTENT_TYPE_FIELDS, b"\x12", header.content_type or ""),
             b"\x1a",
-            _varint(len(timestamp)),
+            _SMALL[len(timestamp)],
             timestamp,
             b"\x20" + _varint(roi) if roi else b"",
-            _string_field(b"\x2a", header.uid or ""),
+            b"\x2a" + _varint(len(uid)) + uid if uid else b"",
         )
     )
 
@@ -95,12 +122,9 @@ def encode(message: Message) -> bytes:
     body = message.body
     if body is not None:
         value = body.value or b""
-        data = b"".join(
-            (
-                _cached_field(_TYPE_URL_FIELDS, b"\x0a", body.type_url or ""),
-                b"\x12" + _varint(len(value)) + value if value else b"",
-            )
-        )
+        data = _cached_field(_TYPE_URL_FIELDS, b"\x0a", body.type_url or "")
+        if value:
+            data += b"\x12" + _varint(len(value)) + value
         parts.append(b"\x12" + _varint(len(data)) + data)
     metadata = message.metadata
     if metadata is not None:

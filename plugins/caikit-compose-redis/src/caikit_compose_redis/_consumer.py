@@ -20,7 +20,7 @@ import redis
 
 from ._codec import decode
 from ._connection import CONNECTION_ERRORS, Backoff, is_auth_error, make_client
-from ._scripts import CREATE_GROUP
+from ._scripts import CREATE_GROUP, RELEASE_LEASE, TAKE_LEASE
 from ._settings import RedisSettings
 
 __all__ = ["Consumer", "create_group"]
@@ -63,7 +63,7 @@ class Consumer:
         start_id: str,
         deliver: Callable[[Any, int], None],
         log: logging.Logger,
-        may_read: Optional[Callable[[], bool]] = None,
+        lease_key: Optional[str] = None,
     ):
         """
         Args:
@@ -75,7 +75,8 @@ class Consumer:
             start_id: the last entry the group had delivered when this member joined
             deliver: called with each decoded message and its publish sequence number
             log: where to log
-            may_read: if given, reading pauses while it returns False (exclusive members)
+            lease_key: for an exclusive (data-stream) member: the group's lease; the member
+                reads only while it holds it, and takes it over when its holder goes away
         """
         self.settings = settings
         self.stream = stream
@@ -85,12 +86,15 @@ class Consumer:
         self.last_id = start_id
         self._deliver = deliver
         self._log = log
-        self._may_read = may_read
+        self._lease_key = lease_key
+        # A holder renews on every read; a lease outlives several reads and a slow handler.
+        self._lease_ms = max(10_000, 3 * settings.block_ms)
         self._stop = threading.Event()
         self._client: Optional[redis.Redis] = None
         self.delivered = 0
         self.malformed = 0
         self.reconnects = 0
+        self.holds_lease = False
         self._thread = threading.Thread(
             target=self._run, name=f"redis-mq-{topic}-{group}", daemon=True
         )
@@ -131,11 +135,11 @@ class Consumer:
         streams = {self.stream: ">"}
         outage = False
         while not self._stop.is_set():
-            if self._may_read is not None and not self._may_read():
-                self._stop.wait(min(0.05, settings.block_ms / 1000))
-                continue
             try:
                 client = self._connect()
+                if self._lease_key is not None and not self._hold_lease(client):
+                    self._stop.wait(min(0.1, settings.block_ms / 1000))
+                    continue
                 reply = client.xreadgroup(
                     self.group,
                     self.name,
@@ -171,8 +175,20 @@ class Consumer:
                 # RESP3 replies {stream: entries}, RESP2 [[stream, entries]]
                 self._handle(next(iter(reply.values())) if isinstance(reply, dict) else reply[0][1])
         if self._client is not None:
+            if self._lease_key is not None:
+                try:
+                    self._client.eval(RELEASE_LEASE, 1, self._lease_key, self.name)
+                except (redis.RedisError, OSError):
+                    pass  # it expires by itself
             self._client.close()
             self._client.connection_pool.disconnect()
+
+    def _hold_lease(self, client: redis.Redis) -> bool:
+        held = bool(client.eval(TAKE_LEASE, 1, self._lease_key, self.name, self._lease_ms))
+        if held and not self.holds_lease:
+            self._log.info("<RDS10300008I> %s: now the group's exclusive member", self._where())
+        self.holds_lease = held
+        return held
 
     def _recreate_group(self) -> None:
         try:

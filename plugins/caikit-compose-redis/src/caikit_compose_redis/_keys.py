@@ -6,6 +6,7 @@ on Redis Cluster:
 
 ``<ns>:mq:{<topic>}:s``   the topic's stream
 ``<ns>:mq:{<topic>}:n``   the topic's publish sequence (dense: 1, 2, 3, ...)
+``<ns>:mq:{<topic>}:x:<group>``  the lease of the group's exclusive (data-stream) member
 ``<ns>:mq:topics``        the set of created topics
 ``<ns>:gs:{<grouping>}:<key>``        a group-store key (``<grouping>`` is the key up to its
                                       second ``/``, e.g. ``KEY_GROUPING/sub1``)
@@ -33,6 +34,10 @@ class MqKeys:
     def stream(self, topic: str) -> str:
         """The stream holding ``topic``'s messages."""
         return f"{self.namespace}:mq:{{{topic}}}:s"
+
+    def lease(self, topic: str, group: str) -> str:
+        """The lease naming the exclusive (data-stream) member of ``group`` on ``topic``."""
+        return f"{self.namespace}:mq:{{{topic}}}:x:{group}"
 
     def sequence(self, topic: str) -> str:
         """The counter of ``topic``'s publish sequence."""

@@ -5,7 +5,14 @@ that restarted with an empty script cache needs no special handling.
 """
 from __future__ import annotations
 
-__all__ = ["COMPARE_AND_DELETE", "COMPARE_AND_SET", "CREATE_GROUP", "PUBLISH"]
+__all__ = [
+    "COMPARE_AND_DELETE",
+    "COMPARE_AND_SET",
+    "CREATE_GROUP",
+    "PUBLISH",
+    "RELEASE_LEASE",
+    "TAKE_LEASE",
+]
 
 #: KEYS: stream, sequence counter. ARGV: maxlen, payload... -> the last sequence number.
 #: Every payload gets the next number of the topic's dense publish sequence, in order. An entry
@@ -63,4 +70,18 @@ local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current == 0 or current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('DEL', KEYS[1])
 return 1
+"""
+
+#: KEYS: lease. ARGV: member name, ttl ms -> 1 if the member holds the lease (taken or renewed).
+TAKE_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+#: KEYS: lease. ARGV: member name -> 1 if the member held it and released it.
+RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 """

@@ -200,8 +200,10 @@ class RedisMessageQueue(MessageQueueBase):
             topic: the topic (it may be created later)
             group_id: the subscriber group; members in any process share its messages
             handler: called with each message this member receives, in stream order
-            is_data_stream: accepted for compatibility; members of a REDIS group always share
-                the work (see docs/redis.md)
+            is_data_stream: make this member exclusive: of the group's data-stream members (in
+                any process) one at a time reads everything, the others are its fail-overs
+                and take over within ``max(10 s, 3 * block_ms)`` when it goes away. Members
+                subscribed without it keep sharing the work.
 
         Raises:
             TypeError: ``topic``/``group_id`` not strings or ``handler`` not callable
@@ -230,6 +232,7 @@ class RedisMessageQueue(MessageQueueBase):
             start_id,
             lambda message, sequence, _sub=sub: self._deliver(_sub, message, sequence),
             log,
+            lease_key=self._keys.lease(topic, group) if is_data_stream else None,
         )
         with self._lock:
             if self._closed:
