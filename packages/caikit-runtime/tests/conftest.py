@@ -19,12 +19,12 @@ def runtime(tmp_path) -> Iterator:
     """Factory: ``runtime(**env) -> RuntimeProcess`` already serving; all stopped at the end."""
     started = []
 
-    def start(args=(), wait: bool = True, credentials=None, **env: str) -> RuntimeProcess:
+    def start(args=(), wait: bool = True, credentials=None, module: str = "caikit.runtime", **env: str) -> RuntimeProcess:
         port = int(env.pop("RUNTIME_GRPC_PORT", 0)) or free_port()
         models = tmp_path / "models"
         models.mkdir(exist_ok=True)
         env.setdefault("RUNTIME_LOCAL_MODELS_DIR", str(models))
-        process = RuntimeProcess(tmp_path, base_env(RUNTIME_GRPC_PORT=str(port), **env), port, args)
+        process = RuntimeProcess(tmp_path, base_env(RUNTIME_GRPC_PORT=str(port), **env), port, args, module)
         started.append(process)
         if wait:
             process.wait_serving(credentials=credentials)

@@ -47,3 +47,14 @@ def test_clean_and_modules_json(tmp_path):
     modules = json.loads((out / "modules.json").read_text())["included_modules"]
     assert set(modules) == {"GreetingTask", "TallyTask"}
     assert set(modules["GreetingTask"]) == {"sample-greeter"}
+
+
+def test_openapi_json_when_http_is_enabled(tmp_path):
+    out = tmp_path / "out"
+    env = base_env(RUNTIME_HTTP_ENABLED="true")
+    subprocess.run([sys.executable, "-m", "caikit.runtime.dump_services", str(out)], env=env, check=True, capture_output=True, cwd=tmp_path)
+    import json
+
+    document = json.loads((out / "openapi.json").read_text())
+    assert document["openapi"].startswith("3.")
+    assert any(path.endswith("/task/greeting") for path in document["paths"])

@@ -121,3 +121,33 @@ def test_sigterm_finishes_calls_in_flight_then_exits(runtime, models_dir, tmp_pa
         thread.join(60)
         assert result["reply"].greeting == "Hello slow"
         assert server.proc.wait(timeout=60) == 0
+
+
+def test_main_serves_grpc_and_http_and_stops_both(runtime, models_dir, sample_services):
+    save_greeter(models_dir, "greeter")
+    http_port = free_port()
+    server = runtime(RUNTIME_HTTP_ENABLED="true", RUNTIME_HTTP_PORT=str(http_port))
+
+    def health():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/health", timeout=5) as response:
+                return response.read()
+        except OSError:
+            return b""
+
+    assert wait_for(health, what="the HTTP server") == b"OK"
+    with channel_to(server.port) as channel:
+        assert Clients(sample_services, channel).greet("both").greeting == "Hello both"
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=60) == 0
+
+
+def test_grpc_server_module_serves_grpc_only(runtime, models_dir, sample_services):
+    save_greeter(models_dir, "greeter")
+    http_port = free_port()
+    server = runtime(module="caikit.runtime.grpc_server", RUNTIME_HTTP_ENABLED="true", RUNTIME_HTTP_PORT=str(http_port))
+    with channel_to(server.port) as channel:
+        assert Clients(sample_services, channel).greet("solo").greeting == "Hello solo"
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{http_port}/health", timeout=2)
+    assert server.stop() == 0

@@ -56,21 +56,36 @@ def dump_grpc_services(out_dir: str, consolidate: bool = False, services: Any = 
     return sorted(files)
 
 
-def dump_http_services(out_dir: str) -> Optional[str]:
-    """Write ``openapi.json`` if the HTTP server is installed (it provides
-    ``caikit.runtime.http_server.build_openapi_spec()``); returns its path or None."""
+def _openapi_document() -> Optional[Dict[str, Any]]:
     try:
         from caikit.runtime import http_server  # type: ignore[attr-defined]
     except ImportError as err:
         log.info("HTTP server not installed (%s): no openapi.json", err)
         return None
     build = getattr(http_server, "build_openapi_spec", None)
-    if build is None:
-        log.info("caikit.runtime.http_server has no build_openapi_spec(): no openapi.json")
+    if build is not None:
+        return build()
+    try:
+        server = http_server.RuntimeHTTPServer(port=0)
+    except ImportError as err:  # starlette / hypercorn missing
+        log.info("HTTP server not available (%s): no openapi.json", err)
         return None
+    try:
+        return server.openapi
+    finally:
+        server.stop(0)  # never started: only releases its socket
+
+
+def dump_http_services(out_dir: str) -> Optional[str]:
+    """Write the HTTP server's ``openapi.json`` into ``out_dir`` if the HTTP server is
+    installed; returns its path or None."""
+    document = _openapi_document()
+    if document is None:
+        return None
+    os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "openapi.json")
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(build(), handle, indent=2)
+        json.dump(document, handle, indent=2)
     return path
 
 
