@@ -196,3 +196,26 @@ def test_a_data_stream_member_is_exclusive_and_fails_over(redis_config, mq):
         assert [int(m.header.data_id) for m in second.wait_for(50)] == list(range(100, 150))
     finally:
         other.shutdown()
+
+
+def test_several_readers_per_subscription_share_its_messages(redis_config):
+    mq = RedisMessageQueue({**redis_config, "consumers": 3, "count": 10})
+    try:
+        mq.create_topic("t")
+        got = Collector()
+        threads = set()
+
+        def handler(message):
+            threads.add(threading.current_thread().name)
+            time.sleep(0.001)
+            got(message)
+
+        mq.subscribe("t", "g", handler)
+        for i in range(300):
+            mq.publish("t", Message.from_data(StrSequence([str(i)]), data_id=str(i)))
+        received = got.wait_for(300)
+        assert sorted(int(m.header.data_id) for m in received) == list(range(300))
+        assert len(threads) > 1
+        assert {name for (_, name) in mq.lag("t")} == {"g"}
+    finally:
+        mq.shutdown()

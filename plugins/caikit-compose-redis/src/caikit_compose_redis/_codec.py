@@ -20,7 +20,7 @@ from caikit_compose.message import MessageBody
 from google.protobuf import struct_pb2
 from google.protobuf.message import DecodeError
 
-__all__ = ["decode", "encode"]
+__all__ = ["decode", "encode", "from_proto", "varint"]
 
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
@@ -34,7 +34,7 @@ _TYPE_URL_FIELDS: Dict[str, bytes] = {}
 _CACHE_LIMIT = 10_000
 
 
-def _varint(value: int) -> bytes:
+def varint(value: int) -> bytes:
     """Protobuf varint (unrolled for the sizes messages use; int64 two's complement below 0)."""
     if value < 0x80:
         if value < 0:
@@ -71,7 +71,7 @@ def _cached_field(cache: Dict[str, bytes], tag: bytes, value: str) -> bytes:
     field = cache.get(value)
     if field is None:
         data = value.encode()
-        field = tag + _varint(len(data)) + data if data else b""
+        field = tag + varint(len(data)) + data if data else b""
         if len(cache) < _CACHE_LIMIT:
             cache[value] = field
     return field
@@ -87,21 +87,21 @@ class _Seconds:
 def _header(header: MessageHeader) -> bytes:
     seconds, micros = divmod(header.sort_key, 1_000_000)
     if seconds != _Seconds.value:
-        _Seconds.field = b"\x08" + _varint(seconds) if seconds else b""
+        _Seconds.field = b"\x08" + varint(seconds) if seconds else b""
         _Seconds.value = seconds
-    timestamp = _Seconds.field + (b"\x10" + _varint(micros * 1000) if micros else b"")
+    timestamp = _Seconds.field + (b"\x10" + varint(micros * 1000) if micros else b"")
     data_id = (header.data_id or "").encode()
     uid = (header.uid or "").encode()
     roi = header.roi_id
     return b"".join(
         (
-            b"\x0a" + _varint(len(data_id)) + data_id if data_id else b"",
+            b"\x0a" + varint(len(data_id)) + data_id if data_id else b"",
             _cached_field(_CONTENT_TYPE_FIELDS, b"\x12", header.content_type or ""),
             b"\x1a",
             _SMALL[len(timestamp)],
             timestamp,
-            b"\x20" + _varint(roi) if roi else b"",
-            b"\x2a" + _varint(len(uid)) + uid if uid else b"",
+            b"\x20" + varint(roi) if roi else b"",
+            b"\x2a" + varint(len(uid)) + uid if uid else b"",
         )
     )
 
@@ -118,14 +118,14 @@ def encode(message: Message) -> bytes:
     header = message.header
     if header is not None:
         data = _header(header)
-        parts.append(b"\x0a" + _varint(len(data)) + data)
+        parts.append(b"\x0a" + varint(len(data)) + data)
     body = message.body
     if body is not None:
         value = body.value or b""
         data = _cached_field(_TYPE_URL_FIELDS, b"\x0a", body.type_url or "")
         if value:
-            data += b"\x12" + _varint(len(value)) + value
-        parts.append(b"\x12" + _varint(len(data)) + data)
+            data += b"\x12" + varint(len(value)) + value
+        parts.append(b"\x12" + varint(len(data)) + data)
     metadata = message.metadata
     if metadata is not None:
         if metadata:
@@ -137,7 +137,7 @@ def encode(message: Message) -> bytes:
                     f"Message metadata must be JSON-like, got {metadata!r}: {err}"
                 ) from err
             data = struct.SerializeToString()
-            parts.append(b"\x1a" + _varint(len(data)) + data)
+            parts.append(b"\x1a" + varint(len(data)) + data)
         else:
             parts.append(b"\x1a\x00")
     return b"".join(parts)
@@ -174,6 +174,11 @@ def decode(data: bytes) -> Message:
         proto = _MessageProto.FromString(data)
     except (DecodeError, TypeError) as err:
         raise ValueError(f"Not a protobuf caikit_data_model.compose.Message: {err}") from err
+    return from_proto(proto)
+
+
+def from_proto(proto: Any) -> Message:
+    """Rebuild a message from its parsed protobuf (e.g. one inside a parsed group state)."""
     header = None
     if proto.HasField("header"):
         h = proto.header

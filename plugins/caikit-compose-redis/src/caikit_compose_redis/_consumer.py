@@ -96,7 +96,7 @@ class Consumer:
         self.reconnects = 0
         self.holds_lease = False
         self._thread = threading.Thread(
-            target=self._run, name=f"redis-mq-{topic}-{group}", daemon=True
+            target=self._run, name=f"redis-mq-{topic}-{group}-{consumer}", daemon=True
         )
 
     def start(self) -> None:

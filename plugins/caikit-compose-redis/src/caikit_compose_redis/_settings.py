@@ -18,6 +18,11 @@ Every option is optional; the defaults suit a single Redis next to the applicati
     How long one blocking read waits for messages.
 ``count`` (default ``1000``)
     The most entries one read returns.
+``consumers`` (default ``1``)
+    Readers per subscription in each process: each is a member of the consumer group with its
+    own thread and connection, so a handler that waits (on the group store, on a model server)
+    runs that many times at once. With more than one, a subscription's messages are no longer
+    handled one at a time in stream order.
 ``ttl_s`` (default ``86400``)
     Group store: idle time after which a key the grouping gave no TTL is dropped, and how long
     a tombstone lives.
@@ -73,6 +78,7 @@ class RedisSettings:
     maxlen: int = 100_000
     block_ms: int = 1000
     count: int = 1000
+    consumers: int = 1
     ttl_s: float = 86_400.0
     pool_size: int = 16
     publish_buffer: int = 10_000
@@ -125,6 +131,7 @@ class RedisSettings:
             maxlen=_int(get, "maxlen", defaults.maxlen, minimum=1),
             block_ms=_int(get, "block_ms", defaults.block_ms, minimum=1),
             count=_int(get, "count", defaults.count, minimum=1),
+            consumers=_int(get, "consumers", defaults.consumers, minimum=1),
             ttl_s=_number(get, "ttl_s", defaults.ttl_s),
             pool_size=_int(get, "pool_size", defaults.pool_size, minimum=1),
             publish_buffer=_int(get, "publish_buffer", defaults.publish_buffer, minimum=1),

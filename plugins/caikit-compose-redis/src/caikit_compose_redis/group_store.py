@@ -12,9 +12,10 @@ one atomic across processes:
 All keys of one grouping (``<NAME>/<subscription_id>/...``) share a hash tag, so they live in one
 hash slot and the scripts also run on Redis Cluster.
 
-States travel as bytes made by :mod:`caikit_compose.group_store.codec`: protobuf of the
-grouping's ``@dataobject`` state, whose type is resolved by name through registries of classes
-already defined in the process. Nothing is ever unpickled.
+States travel as the bytes :mod:`caikit_compose.group_store.codec` defines (written faster by
+:mod:`caikit_compose_redis._state_codec`): protobuf of the grouping's ``@dataobject`` state,
+whose type is resolved by name through registries of classes already defined in the process.
+Nothing is ever unpickled.
 
 Every key expires after it has been idle for the ``ttl`` the grouping passes (its partial-group
 lifetime), or for the store's ``ttl_s`` when it passes none, so abandoned state never piles up.
@@ -32,12 +33,13 @@ from typing import Any, List, Optional
 import alog
 import redis
 from caikit_compose.group_store import ABSENT, GroupStoreBase, Versioned
-from caikit_compose.group_store.codec import decode, encode
 
 from ._connection import check_connection, make_client, translate_error
 from ._keys import StoreKeys
+from ._raw import RawCaller, Script
 from ._scripts import COMPARE_AND_DELETE, COMPARE_AND_SET
 from ._settings import RedisSettings
+from ._state_codec import decode, encode
 
 __all__ = ["RedisGroupStore"]
 
@@ -73,8 +75,9 @@ class RedisGroupStore(GroupStoreBase):
         self._keys = StoreKeys(self.settings.namespace)
         self._client = make_client(self.settings)
         check_connection(self.settings, self._client)
-        self._cas = self._client.register_script(COMPARE_AND_SET)
-        self._cad = self._client.register_script(COMPARE_AND_DELETE)
+        self._raw = RawCaller(self.settings)
+        self._cas = Script(COMPARE_AND_SET)
+        self._cad = Script(COMPARE_AND_DELETE)
         self._default_ttl_ms = int(self.settings.ttl_s * 1000)
         self._clock_lock = threading.Lock()
         self._clock_offset = 0.0
@@ -116,7 +119,7 @@ class RedisGroupStore(GroupStoreBase):
             RedisUnavailableError: Redis cannot be reached
         """
         data, version, written = self._call(
-            self._client.hmget, self._keys.redis_key(key), ("s", "v", "t")
+            self._raw.call, "HMGET", self._keys.redis_key(key), "s", "v", "t"
         )
         if version is None:
             return ABSENT
@@ -142,9 +145,10 @@ class RedisGroupStore(GroupStoreBase):
         """
         ttl_ms = self._default_ttl_ms if ttl is None else max(1, int(ttl * 1000))
         new_version = self._call(
+            self._raw.script,
             self._cas,
-            keys=(self._keys.redis_key(key), self._keys.version_counter(key)),
-            args=(version, encode(state), ttl_ms),
+            (self._keys.redis_key(key), self._keys.version_counter(key)),
+            (version, encode(state), ttl_ms),
         )
         return bool(new_version)
 
@@ -155,7 +159,7 @@ class RedisGroupStore(GroupStoreBase):
             RedisUnavailableError: Redis cannot be reached
         """
         return bool(
-            self._call(self._cad, keys=(self._keys.redis_key(key),), args=(version,))
+            self._call(self._raw.script, self._cad, (self._keys.redis_key(key),), (version,))
         )
 
     def scan(self, prefix: str) -> List[str]:
@@ -177,6 +181,7 @@ class RedisGroupStore(GroupStoreBase):
 
     def close(self) -> None:
         """Release the connections."""
+        self._raw.close()
         self._client.close()
         self._client.connection_pool.disconnect()
 

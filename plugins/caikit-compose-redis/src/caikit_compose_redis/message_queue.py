@@ -54,7 +54,7 @@ def publish_sequence(message: Any) -> Optional[int]:
 
 
 class _Subscription:
-    __slots__ = ("consumer", "group_id", "handler", "id", "is_data_stream", "topic")
+    __slots__ = ("consumers", "group_id", "handler", "id", "is_data_stream", "topic")
 
     def __init__(self, sub_id: str, topic: str, group_id: str, handler: CALLBACK, exclusive: bool):
         self.id = sub_id
@@ -62,7 +62,7 @@ class _Subscription:
         self.group_id = group_id
         self.handler = handler
         self.is_data_stream = exclusive
-        self.consumer: Optional[Consumer] = None
+        self.consumers: List[Consumer] = []
 
 
 class RedisMessageQueue(MessageQueueBase):
@@ -199,7 +199,8 @@ class RedisMessageQueue(MessageQueueBase):
         Args:
             topic: the topic (it may be created later)
             group_id: the subscriber group; members in any process share its messages
-            handler: called with each message this member receives, in stream order
+            handler: called with each message this member receives, in stream order (with
+                ``consumers`` > 1, from that many threads at once)
             is_data_stream: make this member exclusive: of the group's data-stream members (in
                 any process) one at a time reads everything, the others are its fail-overs
                 and take over within ``max(10 s, 3 * block_ms)`` when it goes away. Members
@@ -223,22 +224,29 @@ class RedisMessageQueue(MessageQueueBase):
         except (redis.RedisError, OSError) as err:
             raise translate_error(self.settings, err) from err
         sub = _Subscription(str(uuid.uuid4()), topic, group_id, handler, bool(is_data_stream))
-        sub.consumer = Consumer(
-            self.settings,
-            stream,
-            topic,
-            group,
-            f"{self._consumer_prefix}-{sub.id[:8]}",
-            start_id,
-            lambda message, sequence, _sub=sub: self._deliver(_sub, message, sequence),
-            log,
-            lease_key=self._keys.lease(topic, group) if is_data_stream else None,
-        )
+        # Exclusive members read alone, so more than one reader would only wait.
+        readers = 1 if is_data_stream else self.settings.consumers
+        for index in range(readers):
+            name = f"{self._consumer_prefix}-{sub.id[:8]}" + (f"-{index}" if index else "")
+            sub.consumers.append(
+                Consumer(
+                    self.settings,
+                    stream,
+                    topic,
+                    group,
+                    name,
+                    start_id,
+                    lambda message, sequence, _sub=sub: self._deliver(_sub, message, sequence),
+                    log,
+                    lease_key=self._keys.lease(topic, group) if is_data_stream else None,
+                )
+            )
         with self._lock:
             if self._closed:
                 raise MessageQueueClosedError(self.instance_name, topic)
             self._subs[sub.id] = sub
-        sub.consumer.start()
+        for consumer in sub.consumers:
+            consumer.start()
         log.debug("subscribed %s to topic %r in group %r", sub.id, topic, group_id)
         return sub.id
 
@@ -252,8 +260,9 @@ class RedisMessageQueue(MessageQueueBase):
             sub = self._subs.pop(subscription_id, None)
         if sub is None:
             return False
-        consumer = sub.consumer
-        if consumer is not None:
+        for consumer in sub.consumers:
+            consumer.stop(wait=False)
+        for consumer in sub.consumers:
             consumer.stop(wait=True)
             try:
                 self._client.xgroup_delconsumer(consumer.stream, consumer.group, consumer.name)
@@ -316,7 +325,7 @@ class RedisMessageQueue(MessageQueueBase):
         """Counters of this process: ``published`` (written), ``dropped``, ``pending``,
         ``delivered``, ``malformed``, ``handler_errors``, ``reconnects``."""
         with self._lock:
-            consumers = [s.consumer for s in self._subs.values() if s.consumer is not None]
+            consumers = [c for s in self._subs.values() for c in s.consumers]
         return {
             "published": self._publisher.written,
             "dropped": self._publisher.dropped,

@@ -1,0 +1,107 @@
+"""The plugin's codecs write exactly caikit-compose's bytes, and read them back exactly."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from caikit.interfaces.common.data_model import StrSequence
+from caikit_compose import GROUP_STORE_FACTORY, GROUPING_FACTORY, Message, MessageHeader
+from caikit_compose.group_store import codec as compose_codec
+from caikit_compose.grouping import CompoundGroupState, GroupElement
+from caikit_compose.message import MessageBody
+from caikit_compose_redis import _codec, _state_codec
+from google.protobuf.internal import encoder
+
+MESSAGES = [
+    Message.from_data(StrSequence(["plain"])),
+    Message.from_data(StrSequence(["a", "b"]), data_id="d1", roi_id=7, metadata={"k": 1}),
+    Message.from_data(
+        StrSequence([]),
+        data_id="",
+        roi_id=-3,
+        content_type="custom.Type",
+        creation_time=datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc),
+        metadata={"nested": {"list": [1, 2.5, "x", True, None]}, "f": 0.25},
+    ),
+    Message.from_data(
+        StrSequence(["ü ✓"]),
+        creation_time=datetime.datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.timezone.utc),
+    ),
+    Message(header=MessageHeader(data_id="no-body", content_type="T"), body=None, metadata={}),
+]
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=range(len(MESSAGES)))
+def test_message_bytes_equal_caikit_compose_and_round_trip(message):
+    data = _codec.encode(message)
+    assert data == message.to_binary_buffer()
+    back = _codec.decode(data)
+    assert back == message
+    assert back.header.sort_key == message.header.sort_key
+    assert back.metadata == message.metadata
+    assert Message.from_binary_buffer(data) == message
+
+
+@pytest.mark.parametrize(
+    "value", [0, 1, 127, 128, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**40, 2**63 - 1, -1, -(2**40)]
+)
+def test_varints_match_protobuf(value):
+    assert _codec.varint(value) == encoder._VarintBytes(value % (1 << 64))
+
+
+def test_garbage_is_a_value_error():
+    with pytest.raises(ValueError, match="Not a protobuf"):
+        _codec.decode(b"\xff\xfe\xfd")
+    with pytest.raises(TypeError, match="caikit_compose.Message"):
+        _codec.encode("not a message")
+
+
+def test_body_types_resolve_through_the_registry_only():
+    forged = Message(
+        header=MessageHeader(data_id="x"),
+        body=MessageBody(type_url="type.googleapis.com/os.system", value=b""),
+    )
+    decoded = _codec.decode(_codec.encode(forged))
+    with pytest.raises(LookupError):
+        decoded.unwrapped
+
+
+def _grouping_states() -> list:
+    """States the built-in groupings really write: a partial KEY group, COUNT windows."""
+    store = GROUP_STORE_FACTORY.construct({"type": "LOCAL"})
+    key = GROUPING_FACTORY.construct({"type": "KEY_GROUPING"}, "k", store, ["A", "B"])
+    key.add_message(Message.from_data(StrSequence(["a"]), data_id="1", content_type="A"))
+    count = GROUPING_FACTORY.construct(
+        {"type": "COUNT_GROUPING", "config": {"window_size": 3, "window_stride": 5}},
+        "c",
+        store,
+        ["C"],
+    )
+    for i in range(4):
+        count.add_message(
+            Message.from_data(StrSequence([str(i)]), data_id=str(i), content_type="C", metadata={"i": i})
+        )
+    states = [store.get_versioned(k).state for k in sorted(store.scan(""))]
+    assert len(states) >= 2
+    return states
+
+
+STATES = [
+    None,
+    *_grouping_states(),
+    GroupElement(messages=list(MESSAGES[:3])),
+    CompoundGroupState(
+        partial_items={"k": GroupElement(messages=[MESSAGES[1]])},
+        series=[GroupElement(messages=[MESSAGES[0]])],
+        skip=1,
+    ),
+]
+
+
+@pytest.mark.parametrize("state", STATES, ids=range(len(STATES)))
+def test_state_bytes_equal_caikit_compose_and_round_trip(state):
+    data = _state_codec.encode(state)
+    assert data == compose_codec.encode(state)
+    back = _state_codec.decode(data)
+    assert type(back) is type(state)
+    assert compose_codec.encode(back) == data
