@@ -1,7 +1,7 @@
 """Request metrics kept cheaply on the request path and exported to Prometheus on scrape.
 
-The request path only calls :meth:`RuntimeMetrics.observe` once per call (one lock, a few
-integer and float additions) and :meth:`RuntimeMetrics.started` (an atomic counter); the
+The request path only calls :meth:`RuntimeMetrics.observe` once per call (a per-thread table:
+no lock, a few integer and float additions) and :meth:`RuntimeMetrics.started` (an atomic counter); the
 Prometheus families are built only when ``/metrics`` is scraped, by a custom collector. This
 keeps ``prometheus_client`` (and its label handling) off the hot path.
 
@@ -32,11 +32,20 @@ class RuntimeMetrics:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # one table per thread, so the request path takes no lock:
         # (rpc, code, model_id) -> [count, seconds]
-        self._calls: Dict[Tuple[str, str, str], list] = {}
+        self._tables: list = []
+        self._local = threading.local()
         self._started = itertools.count()
         self._finished = itertools.count()
         self.loaded_models: Callable[[], int] = lambda: 0
+
+    def _table(self) -> Dict[Tuple[str, str, str], list]:
+        table: Dict[Tuple[str, str, str], list] = {}
+        self._local.table = table
+        with self._lock:
+            self._tables.append(table)
+        return table
 
     def started(self) -> None:
         """A call started (atomic, no lock)."""
@@ -52,14 +61,17 @@ class RuntimeMetrics:
             seconds: how long the model work took
         """
         next(self._finished)
-        key = (rpc, code, model_id)
-        with self._lock:
-            entry = self._calls.get(key)
-            if entry is None:
-                self._calls[key] = [1, seconds]
-            else:
-                entry[0] += 1
-                entry[1] += seconds
+        try:
+            table = self._local.table
+        except AttributeError:
+            table = self._table()
+        entry = table.get((rpc, code, model_id))
+        if entry is None:
+            table[(rpc, code, model_id)] = [1, seconds]
+        else:
+            # only this thread writes this table
+            entry[0] += 1
+            entry[1] += seconds
 
     def in_progress(self) -> int:
         """Calls started and not yet finished."""
@@ -69,7 +81,13 @@ class RuntimeMetrics:
     def snapshot(self) -> Dict[Tuple[str, str, str], Tuple[int, float]]:
         """A copy of the per-(rpc, code, model) counts and total seconds."""
         with self._lock:
-            return {key: (value[0], value[1]) for key, value in self._calls.items()}
+            tables = list(self._tables)
+        merged: Dict[Tuple[str, str, str], Tuple[int, float]] = {}
+        for table in tables:
+            for key, value in list(table.items()):
+                count, seconds = merged.get(key, (0, 0.0))
+                merged[key] = (count + value[0], seconds + value[1])
+        return merged
 
     def collect(self) -> Iterator[Any]:
         """Prometheus metric families (the custom-collector protocol)."""

@@ -20,6 +20,7 @@ grace), ``use_abortable_threads`` (cancel the model's work when the call ends ea
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -207,6 +208,9 @@ class RuntimeGRPCServer:
         if not self._started:
             self._started = True
             self.model_manager.boot()
+            # boot-time objects (descriptors, classes, models) live as long as the process: keep
+            # them out of the garbage collector's full passes
+            gc.freeze()
             self.server.start()
             self._health.set("", _serving())
             self._ready.set()
