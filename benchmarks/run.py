@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
                 error = f"{type(exc).__name__}: {exc}"[:300]
             cases[name] = {"seconds": time.monotonic() - t0, "error": error, "quick": args.quick,
+                           "load_after": round(os.getloadavg()[0], 1),
                            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
             print(f"   {name}: {cases[name]['seconds']:.0f} s" + (f" ERROR {error}" if error else ""), flush=True)
 

@@ -28,8 +28,8 @@ def _worker(python, mode: str, seconds: float, ctx: Context) -> dict | str:
 
 def run(ctx: Context) -> dict:
     """Alternate ours / reference / limit workers for a few rounds; one figure per operation."""
-    rounds = ctx.rounds(4, 9)
-    seconds = 0.2 if ctx.quick else 0.8
+    rounds = ctx.rounds(4, 7)
+    seconds = 0.2 if ctx.quick else 0.5
     runs: dict = {"ours": [], "reference": [], "limit": []}
     for _ in range(rounds):
         if ctx.ours is not None:

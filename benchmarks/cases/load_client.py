@@ -8,7 +8,9 @@ Modes::
         can subtract the instant it started the server).
     load_client.py grpc|http PORT load CONCURRENCY SECONDS MAX_REQUESTS
         keep CONCURRENCY requests in flight for SECONDS (or MAX_REQUESTS); print
-        {"requests", "errors", "wall", "rps", "p50_ms", "p99_ms", "client_cpu"}.
+        {"requests", "errors", "error_kinds", "wall", "rps", "p50_ms", "p99_ms", "client_cpu"}
+        (``requests`` counts correct answers only; ``error_kinds`` maps an HTTP status,
+        gRPC status code or exception name to its count).
 
 gRPC: ``caikit.runtime.GreeterLib.GreeterLibService/GreetingTaskPredict`` with
 ``mm-model-id: greeter``; the request ``GreetingTaskRequest{string name = 1}`` is
@@ -45,8 +47,14 @@ class Grpc:
     async def connect(self):
         return self
 
-    async def request(self) -> bool:
-        return await self.call(GRPC_REQUEST, metadata=METADATA, timeout=10) == GRPC_REPLY
+    async def request(self):
+        """True for the expected reply, else a short description of what came back."""
+        try:
+            reply = await self.call(GRPC_REQUEST, metadata=METADATA, timeout=10)
+        except Exception as exc:  # noqa: BLE001 - reported, not fatal
+            code = getattr(exc, "code", None)
+            return code().name if callable(code) else type(exc).__name__
+        return reply == GRPC_REPLY or "unexpected reply"
 
     async def close(self):
         await self.channel.close()
@@ -64,7 +72,19 @@ class Http:
         self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         return self
 
-    async def request(self) -> bool:
+    async def request(self):
+        """True for a 200 with the greeting, else the status (or exception) seen."""
+        try:
+            return await self._request()
+        except Exception as exc:  # noqa: BLE001 - reported, not fatal; the connection is reopened
+            self.writer.close()
+            try:
+                await self.connect()
+            except OSError:
+                pass
+            return type(exc).__name__
+
+    async def _request(self):
         self.writer.write(self.raw)
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
@@ -83,7 +103,8 @@ class Http:
             # e.g. hypercorn closes a keep-alive connection after 1000 requests; a real client reconnects.
             self.writer.close()
             await self.connect()
-        return lines[0].split()[1] == "200" and b"Hello Gabe" in body
+        status = lines[0].split()[1]
+        return (status == "200" and b"Hello Gabe" in body) or f"HTTP {status}"
 
     async def close(self):
         self.writer.close()
@@ -106,7 +127,7 @@ async def first_answer(kind, port: int, timeout: float) -> dict:
         client = kind(port)
         try:
             await client.connect()
-            if await client.request():
+            if await client.request() is True:
                 t = time.monotonic()
                 await client.close()
                 return {"t_first": t}
@@ -121,23 +142,19 @@ async def load(kind, port: int, concurrency: int, seconds: float, max_requests: 
     shared = await kind(port).connect() if kind is Grpc else None
     clients = [shared or await kind(port).connect() for _ in range(concurrency)]
     latencies: list[int] = []
-    errors = 0
+    kinds: dict[str, int] = {}
     budget = [max_requests]
     end = time.monotonic() + seconds
 
     async def worker(client):
-        nonlocal errors
         while budget[0] > 0 and time.monotonic() < end:
             budget[0] -= 1
             t0 = time.perf_counter_ns()
-            try:
-                ok = await client.request()
-            except Exception:  # noqa: BLE001 - counted, not fatal
-                ok = False
-            if ok:
+            ok = await client.request()
+            if ok is True:
                 latencies.append(time.perf_counter_ns() - t0)
             else:
-                errors += 1
+                kinds[ok] = kinds.get(ok, 0) + 1
 
     cpu0, t0 = time.process_time(), time.monotonic()
     await asyncio.gather(*(worker(c) for c in clients))
@@ -147,7 +164,7 @@ async def load(kind, port: int, concurrency: int, seconds: float, max_requests: 
     latencies.sort()
     n = len(latencies)
     pct = lambda q: latencies[min(n - 1, int(q * n))] / 1e6 if n else None  # noqa: E731
-    return {"requests": n, "errors": errors, "wall": wall, "rps": n / wall, "p50_ms": pct(0.50),
+    return {"requests": n, "errors": sum(kinds.values()), "error_kinds": kinds, "wall": wall, "rps": n / wall, "p50_ms": pct(0.50),
             "p99_ms": pct(0.99), "client_cpu": cpu}
 
 

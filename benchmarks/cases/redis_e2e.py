@@ -49,7 +49,8 @@ def one_run(ctx: Context, url: str, mode: str, workers: int, n: int) -> dict:
     try:
         for _ in range(workers):
             p = subprocess.Popen([str(ctx.ours), str(WORKER), "consume", url, mode, "1.0", "120"], env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
             procs.append(p)
             if p.stdout.readline().strip() != "ready":
                 raise NotAvailable("worker: " + (p.stderr.read().strip().splitlines() or ["no output"])[-1][:300])
@@ -59,6 +60,9 @@ def one_run(ctx: Context, url: str, mode: str, workers: int, n: int) -> dict:
             raise NotAvailable("publisher: " + (pub.stderr.strip().splitlines() or ["no output"])[-1][:300])
         times = json.loads(pub.stdout.strip().splitlines()[-1])
         t_start = times["t_start"]
+        for p in procs:  # tell every worker at once that the publisher is done
+            p.stdin.write("published\n")
+            p.stdin.flush()
         results = [json.loads(p.communicate(timeout=180)[0].strip().splitlines()[-1]) for p in procs]
     finally:
         for p in procs:
@@ -84,8 +88,8 @@ def redis_benchmark(port: int, n: int) -> float:
 
 def run(ctx: Context) -> dict:
     """All rounds; figures for 1 and 2 workers, MQ and group store, and the XADD limit."""
-    rounds = ctx.rounds(2, 4)
-    n_msgs, n_pairs = (20000, 5000) if ctx.quick else (50000, 15000)
+    rounds = ctx.rounds(2, 3)
+    n_msgs, n_pairs = (20000, 2000) if ctx.quick else (50000, 6000)
     cases = [("mq", "individual", 1, n_msgs), ("mq", "individual", 2, n_msgs),
              ("gs", "key", 1, n_pairs), ("gs", "key", 2, n_pairs)]
     samples: dict = {c[:3]: [] for c in cases}

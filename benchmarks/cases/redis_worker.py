@@ -6,8 +6,9 @@ Usage::
     redis_worker.py publish URL MODE N
 
 ``consume`` subscribes (group ``bench``; for ``key`` a KEY_GROUPING SubscriptionManager
-over the REDIS group store), prints ``ready``, counts deliveries until it has been idle
-for IDLE_S after the first one, then prints ``{"count", "t_first", "t_last"}``.
+over the REDIS group store), prints ``ready``, counts deliveries until the parent has
+written a line on stdin (the publisher is done) and no delivery came for IDLE_S, then
+prints ``{"count", "t_first", "t_last"}``.
 ``publish`` publishes N messages (``key``: N interleaved pairs), drains the queue, and
 prints ``{"t_start", "t_end"}``. Times are ``time.monotonic()`` (system-wide).
 """
@@ -65,11 +66,19 @@ def consume(url: str, mode: str, idle: float, timeout: float) -> dict:
     else:
         gs = GROUP_STORE_FACTORY.construct({"type": "REDIS", "config": {"url": url}})
         SubscriptionManager("key-bench", mq, gs, handler, TOPICS, "KEY_GROUPING")
+
+    def wait_for_publisher():
+        sys.stdin.readline()
+        state["published"] = time.monotonic()
+
+    state["published"] = None
+    threading.Thread(target=wait_for_publisher, daemon=True).start()
     print("ready", flush=True)
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         time.sleep(0.02)
-        if state["t_last"] and time.monotonic() - state["t_last"] > idle:
+        done = state["published"]
+        if done and time.monotonic() - max(done, state["t_last"] or 0) > idle:
             break
     return state
 

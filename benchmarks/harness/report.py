@@ -62,6 +62,19 @@ def _ratio(a, b) -> str:
     return f"{a / b:.2f}×" if (a is not None and b) else "–"
 
 
+def _busy_warning(meta: dict) -> list[str]:
+    """A warning when the shared machine was much busier than its CPU count."""
+    try:
+        load = max(float(x) for x in (meta["load_before"].split()[0], meta["load_after"].split()[0]))
+    except (KeyError, ValueError, IndexError):
+        return []
+    if load <= 2 * (meta.get("cpus") or 1):
+        return []
+    return [f"> **Busy machine** (load average up to {load:.1f} on {meta.get('cpus')} CPUs): wall-time figures "
+            "(boot, throughput, latency) swing; trust the CPU-time and instruction figures more, and "
+            "re-run when the machine is quieter.", ""]
+
+
 def _summary(figs: dict) -> str:
     rows = evaluate(figs)
     met = sum(r["met"] is True for r in rows)
@@ -82,6 +95,7 @@ def render(results: dict, plots: list[str], repo_rel: str = "..") -> str:
              f"machine: {meta.get('cpus', '?')} CPUs ({meta.get('cpu_model', '?')}), load average "
              f"{meta.get('load_before', '?')} before / {meta.get('load_after', '?')} after; "
              f"Python {meta.get('python', '?')}; ours = `{meta.get('ours_python') or 'not available'}`.", "",
+             *_busy_warning(meta),
              "## Targets of the issues", "",
              _summary(figs), "",
              "| issue | figure | ours | reference | practical limit | ratio | target | met | ours/limit |",
@@ -115,9 +129,11 @@ def render(results: dict, plots: list[str], repo_rel: str = "..") -> str:
     lines += ["", "## How it is measured", "", METHOD]
     cases = results.get("cases", {})
     if cases:
-        lines += ["## Cases in this file", "", "| case | when | seconds | error |", "|---|---|---|---|"]
+        lines += ["## Cases in this file", "", "| case | when | mode | seconds | load average after | error |",
+                  "|---|---|---|---|---|---|"]
         for name, c in cases.items():
-            lines.append(f"| {name} | {c.get('date', '')} | {c.get('seconds', 0):.0f} | {c.get('error') or ''} |")
+            lines.append(f"| {name} | {c.get('date', '')} | {'quick' if c.get('quick') else 'full'} | "
+                         f"{c.get('seconds', 0):.0f} | {c.get('load_after', '?')} | {c.get('error') or ''} |")
         lines.append("")
     envs = results.get("environments", {})
     if envs:

@@ -20,7 +20,9 @@ TARGETS = [
     dict(issue=3, figure="dataobject.to_json", what="data object to_json", ratio="ours/ref", op=">=", value=3),
     dict(issue=3, figure="dataobject.from_json", what="data object from_json", ratio="ours/ref", op=">=", value=5),
     # issue 5
-    dict(issue=5, figure="grpc.boot", what="gRPC boot to first answer", ratio="ours/ref", op="<=", value=0.5),
+    dict(issue=5, figure="grpc.boot", what="gRPC boot to first answer, wall", ratio="ours/ref", op="<=", value=0.5),
+    dict(issue=5, figure="grpc.boot_cpu", what="gRPC boot to first answer, server CPU", ratio="ours/ref", op="<=",
+         value=0.5),
     dict(issue=5, figure="grpc.cpu_per_req", what="gRPC server CPU per request", ratio="ours/ref", op="<=", value=0.75),
     dict(issue=5, figure="grpc.c8.rps", what="gRPC throughput at 8 in flight", ratio="ours/ref", op=">=", value=1.2),
     # issue 6
