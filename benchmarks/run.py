@@ -77,7 +77,8 @@ def _cpu_model() -> str:
 
 def _plots(results_path: Path, tools: Path) -> list[str]:
     proc = subprocess.run([str(tools), str(BENCH_DIR / "harness" / "plots.py"), str(results_path),
-                           str(results_path.parent)], capture_output=True, text=True)
+                           str(results_path.parent)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(BENCH_DIR)})
     if proc.returncode != 0:
         print("plots failed:", proc.stderr.strip()[-500:], file=sys.stderr)
         return []

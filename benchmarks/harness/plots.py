@@ -1,8 +1,9 @@
-"""PNG plots of the server figures (run with the tools env, which has matplotlib).
+"""PNG plots (run with the tools env, which has matplotlib; ``benchmarks/`` on PYTHONPATH).
 
 ``python plots.py RESULTS_JSON OUT_DIR`` writes ``throughput.png`` and ``latency.png``
 (per protocol and concurrency: ours vs reference vs the bare limit, median with min–max
-error bars) and prints the written paths, one per line.
+error bars) and ``targets.png`` (each target's margin: measured ratio over the target,
+>= 1 means met) and prints the written paths, one per line.
 """
 
 import json
@@ -38,12 +39,35 @@ def _bars(ax, figs: dict, proto: str, key: str, title: str, unit: str) -> None:
     ax.legend(fontsize=8)
 
 
+def targets_plot(figs: dict, path: Path) -> bool:
+    """Horizontal bars of each target's margin (log scale); False when nothing is measured."""
+    from harness.targets import evaluate
+
+    rows = [r for r in evaluate(figs) if r["measured"]]
+    if not rows:
+        return False
+    margins = [r["measured"] / r["value"] if r["op"] == ">=" else r["value"] / r["measured"] for r in rows]
+    labels = [f"#{r['issue']} {r['what']}" for r in rows]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1))
+    ax.barh(range(len(rows)), margins, color=["#1b9e77" if m >= 1 else "#d95f02" for m in margins])
+    ax.axvline(1, color="black", lw=1)
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("margin to target (measured ratio / target; >= 1 is met)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    return True
+
+
 def main() -> None:
     """Write the plots and print their paths."""
     results = json.loads(Path(sys.argv[1]).read_text())
     out = Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     figs = results.get("figures", {})
+    if targets_plot(figs, out / "targets.png"):
+        print(out / "targets.png")
     if not any(k.startswith(("grpc.", "http.")) for k in figs):
         return
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
