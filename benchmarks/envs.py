@@ -37,8 +37,9 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVS = ROOT / ".bench-envs"
@@ -62,7 +63,12 @@ SPECS: dict[str, dict] = {
     },
     TOOLS: {
         "requirements": [
-            "grpcio", "protobuf", "starlette", "hypercorn", "redis", "matplotlib",
+            "grpcio",
+            "protobuf",
+            "starlette",
+            "hypercorn",
+            "redis",
+            "matplotlib",
         ],
     },
 }
@@ -94,7 +100,9 @@ def _run(cmd: list, **kw) -> str:
 def _ours_inputs() -> list[Path]:
     """Return the pyproject.toml files of our distributions (sorted)."""
     return sorted(
-        p for pat in ("packages/*/pyproject.toml", "plugins/*/pyproject.toml") for p in ROOT.glob(pat)
+        p
+        for pat in ("packages/*/pyproject.toml", "plugins/*/pyproject.toml")
+        for p in ROOT.glob(pat)
     )
 
 
@@ -105,8 +113,12 @@ def _spec_hash(name: str) -> str:
         data["projects"] = {str(p.relative_to(ROOT)): p.read_text() for p in _ours_inputs()}
         # hatchling's editable install only maps packages that exist when it runs, so a
         # package that appears later (e.g. a plugin's first module) needs a reinstall.
-        data["packages"] = sorted(str(p.relative_to(ROOT)) for pat in ("*/*/src/*/__init__.py", "*/*/src/*/*/")
-                                  for p in ROOT.glob(pat) if "__pycache__" not in str(p))
+        data["packages"] = sorted(
+            str(p.relative_to(ROOT))
+            for pat in ("*/*/src/*/__init__.py", "*/*/src/*/*/")
+            for p in ROOT.glob(pat)
+            if "__pycache__" not in str(p)
+        )
     else:
         data["spec"] = SPECS[name]
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -115,7 +127,11 @@ def _spec_hash(name: str) -> str:
 def is_current(name: str) -> bool:
     """True when environment ``name`` exists and was built from the current inputs."""
     stamp = ENVS / name / ".stamp"
-    return env_python(name).exists() and stamp.exists() and stamp.read_text().strip() == _spec_hash(name)
+    return (
+        env_python(name).exists()
+        and stamp.exists()
+        and stamp.read_text().strip() == _spec_hash(name)
+    )
 
 
 def _new_venv(name: str) -> Path:
@@ -142,19 +158,42 @@ def _repair_pb2(py: Path, versions: dict[str, str]) -> dict:
     package. It is pinned to the reference's protobuf and grpcio so pip picks a
     grpcio-tools whose generated code those runtimes accept (gencode <= runtime).
     """
-    pkg_dir = Path(_run([py, "-c", "import caikit.runtime, os; print(os.path.dirname(caikit.runtime.__file__))"]).strip())
+    pkg_dir = Path(
+        _run(
+            [py, "-c", "import caikit.runtime, os; print(os.path.dirname(caikit.runtime.__file__))"]
+        ).strip()
+    )
     proto_dir = pkg_dir / "protobufs"
     missing = [m for m in PB2_MODULES if not (proto_dir / f"{m}_pb2.py").exists()]
     protoc_py = _new_venv("_protoc")
-    _run([protoc_py, "-m", "pip", "install", "-q", "grpcio-tools",
-          f"protobuf=={versions['protobuf']}", f"grpcio=={versions['grpcio']}"])
+    _run(
+        [
+            protoc_py,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "grpcio-tools",
+            f"protobuf=={versions['protobuf']}",
+            f"grpcio=={versions['grpcio']}",
+        ]
+    )
     tools_version = _pip_freeze(protoc_py)["grpcio-tools"]
     written = []
     for mod in missing:
         # The sources ship as protos/model-mesh.proto etc.; protoc maps "-" to "_" in module names.
         source = f"{mod.replace('_', '-')}.proto"
-        _run([protoc_py, "-m", "grpc_tools.protoc", f"-I{proto_dir / 'protos'}", f"--python_out={proto_dir}",
-              f"--grpc_python_out={proto_dir}", source])
+        _run(
+            [
+                protoc_py,
+                "-m",
+                "grpc_tools.protoc",
+                f"-I{proto_dir / 'protos'}",
+                f"--python_out={proto_dir}",
+                f"--grpc_python_out={proto_dir}",
+                source,
+            ]
+        )
         for suffix in ("_pb2.py", "_pb2_grpc.py"):
             target = proto_dir / f"{mod}{suffix}"
             text = target.read_text()
@@ -164,8 +203,11 @@ def _repair_pb2(py: Path, versions: dict[str, str]) -> dict:
             target.write_text(text)
             written.append(str(target.relative_to(pkg_dir.parent.parent)))
     shutil.rmtree(ENVS / "_protoc")
-    return {"grpcio_tools": tools_version, "regenerated": written,
-            "from": "caikit/runtime/protobufs/protos/*.proto"}
+    return {
+        "grpcio_tools": tools_version,
+        "regenerated": written,
+        "from": "caikit/runtime/protobufs/protos/*.proto",
+    }
 
 
 def _build_reference(name: str) -> dict:
@@ -179,10 +221,17 @@ def _build_reference(name: str) -> dict:
         "environment": name,
         "install": 'pip install "caikit[runtime-grpc,runtime-http]==0.29.1" requests "numpy<2"',
         "repairs": [
-            {"defect": "D2", "what": "numpy pinned below 2 (pydantic_wrapper calls np.issubclass_)",
-             "numpy": versions.get("numpy")},
-            {"defect": "D1", "what": "regenerated caikit/runtime/protobufs/{model_mesh,model_runtime,process}"
-             "_pb2{,_grpc}.py from the wheel's .proto files", **repair},
+            {
+                "defect": "D2",
+                "what": "numpy pinned below 2 (pydantic_wrapper calls np.issubclass_)",
+                "numpy": versions.get("numpy"),
+            },
+            {
+                "defect": "D1",
+                "what": "regenerated caikit/runtime/protobufs/{model_mesh,model_runtime,process}"
+                "_pb2{,_grpc}.py from the wheel's .proto files",
+                **repair,
+            },
         ],
         "verified": "from caikit.runtime import grpc_server, http_server",
         "versions": {k: versions[k] for k in sorted(versions) if k in KEY_DISTS},
@@ -191,8 +240,23 @@ def _build_reference(name: str) -> dict:
     return record
 
 
-KEY_DISTS = {"caikit", "caikit-compose", "numpy", "protobuf", "grpcio", "fastapi", "starlette", "uvicorn",
-             "pydantic", "hypercorn", "py-to-proto", "alchemy-config", "alchemy-logging", "matplotlib", "redis"}
+KEY_DISTS = {
+    "caikit",
+    "caikit-compose",
+    "numpy",
+    "protobuf",
+    "grpcio",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "pydantic",
+    "hypercorn",
+    "py-to-proto",
+    "alchemy-config",
+    "alchemy-logging",
+    "matplotlib",
+    "redis",
+}
 
 
 def _build_plain(name: str) -> dict:
@@ -200,7 +264,10 @@ def _build_plain(name: str) -> dict:
     py = _new_venv(name)
     _run([py, "-m", "pip", "install", "-q", *SPECS[name]["requirements"]])
     versions = _pip_freeze(py)
-    return {"environment": name, "versions": {k: versions[k] for k in sorted(versions) if k in KEY_DISTS}}
+    return {
+        "environment": name,
+        "versions": {k: versions[k] for k in sorted(versions) if k in KEY_DISTS},
+    }
 
 
 def _build_ours(name: str) -> dict:
@@ -211,8 +278,11 @@ def _build_ours(name: str) -> dict:
         args = []
         for p in projects:
             # Every extra of every distribution (runtime's grpc/http, the umbrella's, ...).
-            extras = tomllib.loads((p / "pyproject.toml").read_text()).get("project", {}).get(
-                "optional-dependencies", {})
+            extras = (
+                tomllib.loads((p / "pyproject.toml").read_text())
+                .get("project", {})
+                .get("optional-dependencies", {})
+            )
             args += ["-e", f"{p}[{','.join(sorted(extras))}]" if extras else p]
         _run([py, "-m", "pip", "install", "-q", *args])
     return {"environment": name, "projects": [str(p.relative_to(ROOT)) for p in projects]}

@@ -52,7 +52,7 @@ def _ours_python(args) -> tuple[Path | None, str | None]:
     try:
         envs.build(envs.OURS)
         return envs.env_python(envs.OURS), None
-    except Exception as exc:  # noqa: BLE001 - the report says why ours is missing
+    except Exception as exc:  # the report says why ours is missing
         return None, f"could not build the 'ours' env: {str(exc).splitlines()[0][:200]}"
 
 
@@ -76,9 +76,17 @@ def _cpu_model() -> str:
 
 
 def _plots(results_path: Path, tools: Path) -> list[str]:
-    proc = subprocess.run([str(tools), str(BENCH_DIR / "harness" / "plots.py"), str(results_path),
-                           str(results_path.parent)], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(BENCH_DIR)})
+    proc = subprocess.run(
+        [
+            str(tools),
+            str(BENCH_DIR / "harness" / "plots.py"),
+            str(results_path),
+            str(results_path.parent),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(BENCH_DIR)},
+    )
     if proc.returncode != 0:
         print("plots failed:", proc.stderr.strip()[-500:], file=sys.stderr)
         return []
@@ -88,9 +96,13 @@ def _plots(results_path: Path, tools: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds and shorter loads (< 5 min)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer rounds and shorter loads (< 5 min)"
+    )
     parser.add_argument("--only", nargs="+", choices=list(CASES), help="run only these benchmarks")
-    parser.add_argument("--ours-python", help="interpreter of our project (default: build .bench-envs/ours)")
+    parser.add_argument(
+        "--ours-python", help="interpreter of our project (default: build .bench-envs/ours)"
+    )
     args = parser.parse_args(argv)
 
     t_start = time.monotonic()
@@ -109,31 +121,48 @@ def main(argv: list[str] | None = None) -> int:
             fn, prefix = CASES[name]
             workdir = Path(tmp) / name
             workdir.mkdir()
-            ctx = Context(ours=ours, ref_runtime=envs.env_python(envs.REFERENCE),
-                          ref_compose=envs.env_python(envs.COMPOSE_REF), tools=envs.env_python(envs.TOOLS),
-                          quick=args.quick, workdir=workdir)
+            ctx = Context(
+                ours=ours,
+                ref_runtime=envs.env_python(envs.REFERENCE),
+                ref_compose=envs.env_python(envs.COMPOSE_REF),
+                tools=envs.env_python(envs.TOOLS),
+                quick=args.quick,
+                workdir=workdir,
+            )
             t0 = time.monotonic()
             print(f"== {name}", flush=True)
             figures = {k: v for k, v in figures.items() if not k.startswith(prefix)}
             error = None
             try:
                 figures.update(fn(ctx))
-            except Exception as exc:  # noqa: BLE001 - one broken case must not lose the others
+            except Exception as exc:  # one broken case must not lose the others
                 traceback.print_exc()
                 error = f"{type(exc).__name__}: {exc}"[:300]
-            cases[name] = {"seconds": time.monotonic() - t0, "error": error, "quick": args.quick,
-                           "load_after": round(os.getloadavg()[0], 1),
-                           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-            print(f"   {name}: {cases[name]['seconds']:.0f} s" + (f" ERROR {error}" if error else ""), flush=True)
+            cases[name] = {
+                "seconds": time.monotonic() - t0,
+                "error": error,
+                "quick": args.quick,
+                "load_after": round(os.getloadavg()[0], 1),
+                "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            }
+            print(
+                f"   {name}: {cases[name]['seconds']:.0f} s" + (f" ERROR {error}" if error else ""),
+                flush=True,
+            )
 
     results = {
         "meta": {
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "quick": args.quick, "mode": "quick" if args.quick else "full", "only": args.only,
-            "duration_s": time.monotonic() - t_start, "cpus": os.cpu_count(), "cpu_model": _cpu_model(),
+            "quick": args.quick,
+            "mode": "quick" if args.quick else "full",
+            "only": args.only,
+            "duration_s": time.monotonic() - t_start,
+            "cpus": os.cpu_count(),
+            "cpu_model": _cpu_model(),
             "load_before": " ".join(f"{x:.1f}" for x in load_before),
             "load_after": " ".join(f"{x:.1f}" for x in os.getloadavg()),
-            "python": platform.python_version(), "ours_python": str(ours) if ours else None,
+            "python": platform.python_version(),
+            "ours_python": str(ours) if ours else None,
             "ours_error": ours_error,
         },
         "figures": figures,
@@ -147,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     plots = _plots(RESULTS, envs.env_python(envs.TOOLS))
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(render(results, plots))
-    print(f"wrote {RESULTS.relative_to(ROOT)}, {REPORT.relative_to(ROOT)}"
-          f"{', ' + ', '.join(plots) if plots else ''} in {time.monotonic() - t_start:.0f} s")
+    print(
+        f"wrote {RESULTS.relative_to(ROOT)}, {REPORT.relative_to(ROOT)}"
+        f"{', ' + ', '.join(plots) if plots else ''} in {time.monotonic() - t_start:.0f} s"
+    )
     return 0
 
 

@@ -9,7 +9,6 @@ import sys
 from concurrent import futures
 
 import grpc
-
 from harness.wire import MESSAGES
 
 Request, Greeting = MESSAGES["GreetingTaskRequest"], MESSAGES["Greeting"]
@@ -25,10 +24,16 @@ def predict(request, context):
 
 def main() -> None:
     """Serve until killed."""
-    handler = grpc.method_handlers_generic_handler("caikit.runtime.GreeterLib.GreeterLibService", {
-        "GreetingTaskPredict": grpc.unary_unary_rpc_method_handler(
-            predict, request_deserializer=Request.FromString, response_serializer=Greeting.SerializeToString),
-    })
+    handler = grpc.method_handlers_generic_handler(
+        "caikit.runtime.GreeterLib.GreeterLibService",
+        {
+            "GreetingTaskPredict": grpc.unary_unary_rpc_method_handler(
+                predict,
+                request_deserializer=Request.FromString,
+                response_serializer=Greeting.SerializeToString,
+            ),
+        },
+    )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     server.add_generic_rpc_handlers((handler,))
     server.add_insecure_port(f"127.0.0.1:{sys.argv[1]}")

@@ -19,7 +19,9 @@ async def greeting(request: Request) -> JSONResponse:
     """The whole 'model' over JSON."""
     body = await request.json()
     if body.get("model_id") != "greeter":
-        return JSONResponse({"details": f"Model {body.get('model_id')!r} not found", "code": 404}, 404)
+        return JSONResponse(
+            {"details": f"Model {body.get('model_id')!r} not found", "code": 404}, 404
+        )
     return JSONResponse({"greeting": f"Hello {body['inputs']}"})
 
 

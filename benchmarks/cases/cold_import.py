@@ -30,7 +30,9 @@ IMPORTS = [
 def _sample(python: str, stmt: str) -> tuple[float, float] | None:
     """Return (wall s, cpu s) of one fresh ``python -c stmt``; None if it failed."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([python, "-c", stmt], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [python, "-c", stmt], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     code, user, system = wait_rusage(proc)
     wall = time.perf_counter() - t0
     return None if code != 0 else (wall, user + system)
@@ -39,8 +41,13 @@ def _sample(python: str, stmt: str) -> tuple[float, float] | None:
 def _instructions(python: str, stmt: str) -> int | None:
     """Instructions executed by ``python -c stmt`` under callgrind (deterministic; None if it failed)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python, "-c", stmt],
-                          capture_output=True, text=True, env=env, timeout=600)
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python, "-c", stmt],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     match = re.search(r"Collected : (\d+)", proc.stderr)
     return int(match.group(1)) if (proc.returncode == 0 and match) else None
 
@@ -50,13 +57,23 @@ def instruction_figure(ctx: Context) -> dict:
     if not shutil.which("valgrind"):
         return {}
     sides = {
-        "ours": {"error": "no interpreter for ours"} if ctx.ours is None else
-        side_result([_instructions(str(ctx.ours), "import caikit")], failed="`import caikit` failed"),
+        "ours": {"error": "no interpreter for ours"}
+        if ctx.ours is None
+        else side_result(
+            [_instructions(str(ctx.ours), "import caikit")], failed="`import caikit` failed"
+        ),
         "reference": side_result([_instructions(str(ctx.ref_runtime), "import caikit")]),
         "limit": side_result([_instructions(str(ctx.ref_runtime), "pass")]),
     }
-    return {"import.caikit.instructions": figure("`import caikit` (instructions, callgrind)", "instructions",
-                                                 "lower", sides, limit_label="`python -c pass`")}
+    return {
+        "import.caikit.instructions": figure(
+            "`import caikit` (instructions, callgrind)",
+            "instructions",
+            "lower",
+            sides,
+            limit_label="`python -c pass`",
+        )
+    }
 
 
 def run(ctx: Context) -> dict:
@@ -90,10 +107,12 @@ def run(ctx: Context) -> dict:
                 if vals is None:
                     sides[side] = {"error": "no interpreter for ours"}
                 else:
-                    sides[side] = side_result([None if v is None else v[idx] for v in vals],
-                                              failed=f"`{stmt}` failed")
+                    sides[side] = side_result(
+                        [None if v is None else v[idx] for v in vals], failed=f"`{stmt}` failed"
+                    )
             sides["limit"] = side_result([v[idx] for v in limit if v])
-            out[f"{fid}.{kind}"] = figure(f"`{stmt}` ({kind} time)", "s", "lower", sides,
-                                          limit_label="`python -c pass`")
+            out[f"{fid}.{kind}"] = figure(
+                f"`{stmt}` ({kind} time)", "s", "lower", sides, limit_label="`python -c pass`"
+            )
     out.update(instruction_figure(ctx))
     return out

@@ -37,20 +37,44 @@ def run(ctx: Context) -> dict:
         return side_result(collect(samples, key), failed=first_error(samples))
 
     return {
-        "compose.individual": figure("INDIVIDUAL delivery (SubscriptionManager)", "msg/s (CPU)", "higher",
-                                     {"ours": side("ours", "individual"), "reference": side("reference", "individual"),
-                                      "limit": side("reference", "bare_subscribe")},
-                                     limit_label="reference bare `mq.subscribe` handler"),
-        "compose.key": figure("KEY_GROUPING, 2 content types, interleaved pairs", "groups/s (CPU)", "higher",
-                              {"ours": side("ours", "key"), "reference": side("reference", "key")}),
-        "compose.count": figure("COUNT_GROUPING window 5 stride 1", "windows/s (CPU)", "higher",
-                                {"ours": side("ours", "count"), "reference": side("reference", "count")}),
-        "compose.from_data": figure("`Message.from_data`", "µs (CPU)", "lower",
-                                    {"ours": side("ours", "from_data_us"),
-                                     "reference": side("reference", "from_data_us")}),
-        "compose.bare_subscribe": figure("bare `mq.subscribe` handler", "msg/s (CPU)", "higher",
-                                         {"ours": side("ours", "bare_subscribe"),
-                                          "reference": side("reference", "bare_subscribe"),
-                                          "limit": side("reference", "bare_call")},
-                                         limit_label="plain function call"),
+        "compose.individual": figure(
+            "INDIVIDUAL delivery (SubscriptionManager)",
+            "msg/s (CPU)",
+            "higher",
+            {
+                "ours": side("ours", "individual"),
+                "reference": side("reference", "individual"),
+                "limit": side("reference", "bare_subscribe"),
+            },
+            limit_label="reference bare `mq.subscribe` handler",
+        ),
+        "compose.key": figure(
+            "KEY_GROUPING, 2 content types, interleaved pairs",
+            "groups/s (CPU)",
+            "higher",
+            {"ours": side("ours", "key"), "reference": side("reference", "key")},
+        ),
+        "compose.count": figure(
+            "COUNT_GROUPING window 5 stride 1",
+            "windows/s (CPU)",
+            "higher",
+            {"ours": side("ours", "count"), "reference": side("reference", "count")},
+        ),
+        "compose.from_data": figure(
+            "`Message.from_data`",
+            "µs (CPU)",
+            "lower",
+            {"ours": side("ours", "from_data_us"), "reference": side("reference", "from_data_us")},
+        ),
+        "compose.bare_subscribe": figure(
+            "bare `mq.subscribe` handler",
+            "msg/s (CPU)",
+            "higher",
+            {
+                "ours": side("ours", "bare_subscribe"),
+                "reference": side("reference", "bare_subscribe"),
+                "limit": side("reference", "bare_call"),
+            },
+            limit_label="plain function call",
+        ),
     }

@@ -17,7 +17,6 @@ import sys
 import time
 
 from caikit.core import DataObjectBase, dataobject
-
 from caikit_compose import GROUP_STORE_FACTORY, MQ_FACTORY, Message, SubscriptionManager
 
 
@@ -85,8 +84,15 @@ def count(n: int, window: int = 5) -> float:
     topic = Text.full_name
     mq.create_topic(topic)
     got = []
-    SubscriptionManager("count-bench", mq, gs, got.append, topic, "COUNT_GROUPING",
-                        {"window_size": window, "window_stride": 1})
+    SubscriptionManager(
+        "count-bench",
+        mq,
+        gs,
+        got.append,
+        topic,
+        "COUNT_GROUPING",
+        {"window_size": window, "window_stride": 1},
+    )
     msgs = [Message.from_data(Text(f"t{i}"), data_id=str(i)) for i in range(n)]
     windows = n - window + 1
     rate = _rate(windows, lambda: [mq.publish(topic, m) for m in msgs])
@@ -127,14 +133,18 @@ def main() -> None:
     scale = float(sys.argv[1])
     n = lambda base: max(100, int(base * scale))  # noqa: E731
     individual(200), key(100), count(100), from_data_us(200)
-    print(json.dumps({
-        "individual": individual(n(20000)),
-        "key": key(n(3000)),
-        "count": count(n(3000)),
-        "from_data_us": from_data_us(n(5000)),
-        "bare_subscribe": bare_subscribe(n(50000)),
-        "bare_call": bare_call(n(200000)),
-    }))
+    print(
+        json.dumps(
+            {
+                "individual": individual(n(20000)),
+                "key": key(n(3000)),
+                "count": count(n(3000)),
+                "from_data_us": from_data_us(n(5000)),
+                "bare_subscribe": bare_subscribe(n(50000)),
+                "bare_call": bare_call(n(200000)),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

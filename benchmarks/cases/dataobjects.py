@@ -44,5 +44,7 @@ def run(ctx: Context) -> dict:
                 sides[side] = {"error": "no interpreter for ours"}
             else:
                 sides[side] = side_result(collect(samples, op), failed=first_error(samples))
-        out[f"dataobject.{op}"] = figure(label, "ops/s (CPU)", "higher", sides, limit_label=limit_label)
+        out[f"dataobject.{op}"] = figure(
+            label, "ops/s (CPU)", "higher", sides, limit_label=limit_label
+        )
     return out

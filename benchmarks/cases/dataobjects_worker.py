@@ -46,9 +46,13 @@ def caikit_ops() -> dict:
         items: List[Item]
 
     def construct():
-        return Batch(id="batch-0001", items=[
-            Item(name=f"item-{i}", count=i, score=i * 0.5, blob=BLOB, kind=Kind.FOO) for i in range(N_ITEMS)
-        ])
+        return Batch(
+            id="batch-0001",
+            items=[
+                Item(name=f"item-{i}", count=i, score=i * 0.5, blob=BLOB, kind=Kind.FOO)
+                for i in range(N_ITEMS)
+            ],
+        )
 
     batch = construct()
     proto = batch.to_proto()
@@ -72,15 +76,29 @@ def raw_ops() -> dict:
     Batch, Item = MESSAGES["Batch"], MESSAGES["Item"]
 
     def construct():
-        return Batch(id="batch-0001", items=[
-            Item(name=f"item-{i}", count=i, score=i * 0.5, blob=BLOB, kind=1) for i in range(N_ITEMS)
-        ])
+        return Batch(
+            id="batch-0001",
+            items=[
+                Item(name=f"item-{i}", count=i, score=i * 0.5, blob=BLOB, kind=1)
+                for i in range(N_ITEMS)
+            ],
+        )
 
     msg = construct()
     data = msg.SerializeToString()
-    as_dict = {"id": "batch-0001", "items": [
-        {"name": f"item-{i}", "count": i, "score": i * 0.5, "blob": base64.b64encode(BLOB).decode(),
-         "kind": "FOO"} for i in range(N_ITEMS)]}
+    as_dict = {
+        "id": "batch-0001",
+        "items": [
+            {
+                "name": f"item-{i}",
+                "count": i,
+                "score": i * 0.5,
+                "blob": base64.b64encode(BLOB).decode(),
+                "kind": "FOO",
+            }
+            for i in range(N_ITEMS)
+        ],
+    }
     text = json.dumps(as_dict)
     return {
         "construct": construct,

@@ -51,7 +51,7 @@ class Grpc:
         """True for the expected reply, else a short description of what came back."""
         try:
             reply = await self.call(GRPC_REQUEST, metadata=METADATA, timeout=10)
-        except Exception as exc:  # noqa: BLE001 - reported, not fatal
+        except Exception as exc:  # reported, not fatal
             code = getattr(exc, "code", None)
             return code().name if callable(code) else type(exc).__name__
         return reply == GRPC_REPLY or "unexpected reply"
@@ -65,8 +65,10 @@ class Http:
 
     def __init__(self, port: int):
         self.port = port
-        self.raw = (f"POST /api/v1/task/greeting HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(HTTP_BODY)}\r\n\r\n").encode() + HTTP_BODY
+        self.raw = (
+            f"POST /api/v1/task/greeting HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(HTTP_BODY)}\r\n\r\n"
+        ).encode() + HTTP_BODY
 
     async def connect(self):
         self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
@@ -76,7 +78,7 @@ class Http:
         """True for a 200 with the greeting, else the status (or exception) seen."""
         try:
             return await self._request()
-        except Exception as exc:  # noqa: BLE001 - reported, not fatal; the connection is reopened
+        except Exception as exc:  # reported, not fatal; the connection is reopened
             self.writer.close()
             try:
                 await self.connect()
@@ -88,7 +90,10 @@ class Http:
         self.writer.write(self.raw)
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+        headers = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+        }
         if "content-length" in headers:
             body = await self.reader.readexactly(int(headers["content-length"]))
         else:  # chunked
@@ -131,7 +136,7 @@ async def first_answer(kind, port: int, timeout: float) -> dict:
                 t = time.monotonic()
                 await client.close()
                 return {"t_first": t}
-        except Exception:  # noqa: BLE001 - not up yet: any failure means "try again"
+        except Exception:  # not up yet: any failure means "try again"
             pass
         await asyncio.sleep(0.005)
     raise SystemExit("no correct answer before the timeout")
@@ -164,8 +169,16 @@ async def load(kind, port: int, concurrency: int, seconds: float, max_requests: 
     latencies.sort()
     n = len(latencies)
     pct = lambda q: latencies[min(n - 1, int(q * n))] / 1e6 if n else None  # noqa: E731
-    return {"requests": n, "errors": sum(kinds.values()), "error_kinds": kinds, "wall": wall, "rps": n / wall, "p50_ms": pct(0.50),
-            "p99_ms": pct(0.99), "client_cpu": cpu}
+    return {
+        "requests": n,
+        "errors": sum(kinds.values()),
+        "error_kinds": kinds,
+        "wall": wall,
+        "rps": n / wall,
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "client_cpu": cpu,
+    }
 
 
 def main() -> None:

@@ -20,7 +20,6 @@ import threading
 import time
 
 from caikit.core import DataObjectBase, dataobject
-
 from caikit_compose import GROUP_STORE_FACTORY, MQ_FACTORY, Message, SubscriptionManager
 
 

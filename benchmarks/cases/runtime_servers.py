@@ -25,7 +25,10 @@ from harness.proc import NotAvailable, cpu_seconds, free_port, rss_bytes, run_js
 from harness.sides import BENCH_DIR, Context, collect, figure, first_error, side_result
 
 CLIENT = BENCH_DIR / "cases" / "load_client.py"
-BARE = {"grpc": BENCH_DIR / "cases" / "bare_grpc_server.py", "http": BENCH_DIR / "cases" / "bare_http_server.py"}
+BARE = {
+    "grpc": BENCH_DIR / "cases" / "bare_grpc_server.py",
+    "http": BENCH_DIR / "cases" / "bare_http_server.py",
+}
 LEVELS = (1, 8)
 BOOT_TIMEOUT = 60
 MAX_ERROR_FRACTION = 0.01  # above this a load run is a failure, below it the errors are reported
@@ -37,7 +40,9 @@ def _save_model(python, models_dir, ctx: Context) -> None:
     code = f"from greeter_lib import GreeterModule; GreeterModule().save({str(models_dir / 'greeter')!r})"
     proc = subprocess.run([str(python), "-c", code], env=ctx.env(), capture_output=True, text=True)
     if proc.returncode != 0:
-        raise NotAvailable("cannot save the greeter model: " + (proc.stderr.strip().splitlines() or ["?"])[-1])
+        raise NotAvailable(
+            "cannot save the greeter model: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
+        )
 
 
 def _command(side: str, proto: str, port: int, ctx: Context) -> tuple[list, dict]:
@@ -70,14 +75,25 @@ def measure_server(side: str, proto: str, ctx: Context, seconds: float, load: bo
     port = free_port()
     cmd, env = _command(side, proto, port, ctx)
     log = ctx.workdir / f"server-{side}-{proto}.log"
-    poller = subprocess.Popen([str(ctx.tools), str(CLIENT), proto, str(port), "first-answer", str(BOOT_TIMEOUT)],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ctx.env())
+    poller = subprocess.Popen(
+        [str(ctx.tools), str(CLIENT), proto, str(port), "first-answer", str(BOOT_TIMEOUT)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=ctx.env(),
+    )
     if poller.stdout.readline().strip() != "ready":
         raise NotAvailable("poller did not start")
     with open(log, "w") as logf:
         t0 = time.monotonic()
-        server = subprocess.Popen(cmd, env=env, stdout=logf, stderr=subprocess.STDOUT, cwd=ctx.workdir,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            cwd=ctx.workdir,
+            start_new_session=True,
+        )
     try:
         while poller.poll() is None:
             if server.poll() is not None:
@@ -88,7 +104,10 @@ def measure_server(side: str, proto: str, ctx: Context, seconds: float, load: bo
         if poller.returncode != 0 or not out:
             raise NotAvailable(f"no answer within {BOOT_TIMEOUT} s: {_log_tail(log)}")
         # The server's own CPU until its first answer: steadier than wall time on a busy machine.
-        result = {"boot_s": json.loads(out[-1])["t_first"] - t0, "boot_cpu_s": cpu_seconds(server.pid)}
+        result = {
+            "boot_s": json.loads(out[-1])["t_first"] - t0,
+            "boot_cpu_s": cpu_seconds(server.pid),
+        }
         if not load:
             return result
         client = [ctx.tools, CLIENT, proto, port, "load"]
@@ -97,12 +116,16 @@ def measure_server(side: str, proto: str, ctx: Context, seconds: float, load: bo
         total_cpu = total_req = 0
         for level in LEVELS:
             cpu0 = cpu_seconds(server.pid)
-            res = run_json([*client, level, seconds, 1_000_000], env=ctx.env(), timeout=seconds + 60)
+            res = run_json(
+                [*client, level, seconds, 1_000_000], env=ctx.env(), timeout=seconds + 60
+            )
             cpu = cpu_seconds(server.pid) - cpu0
             total = res["requests"] + res["errors"]
             if not res["requests"] or res["errors"] > MAX_ERROR_FRACTION * total:
-                raise NotAvailable(f"{res['errors']} errors out of {total} requests at {level} in flight: "
-                                   f"{res['error_kinds']}")
+                raise NotAvailable(
+                    f"{res['errors']} errors out of {total} requests at {level} in flight: "
+                    f"{res['error_kinds']}"
+                )
             res["server_cpu_ms"] = cpu / res["requests"] * 1e3
             res["error_pct"] = 100 * res["errors"] / total
             total_cpu, total_req = total_cpu + cpu, total_req + res["requests"]
@@ -138,7 +161,7 @@ def run(ctx: Context, protocols=("grpc", "http")) -> dict:
     runs = {(p, s): [] for p in protocols for s in ("ours", "reference", "limit")}
     sides = _sides(ctx)
     for r in range(rounds):
-        order = sides[r % len(sides):] + sides[:r % len(sides)]
+        order = sides[r % len(sides) :] + sides[: r % len(sides)]
         for proto in protocols:
             for side in order:
                 if prepared.get(side):
@@ -151,11 +174,13 @@ def run(ctx: Context, protocols=("grpc", "http")) -> dict:
     boots = {key: list(rows) for key, rows in runs.items()}
     for r in range(boot_only):
         for proto in protocols:
-            for side in sides[::1 if r % 2 else -1]:
+            for side in sides[:: 1 if r % 2 else -1]:
                 if prepared.get(side) or all(isinstance(x, str) for x in runs[(proto, side)]):
                     continue  # this side cannot start: one error per round is enough
                 try:
-                    boots[(proto, side)].append(measure_server(side, proto, ctx, seconds, load=False))
+                    boots[(proto, side)].append(
+                        measure_server(side, proto, ctx, seconds, load=False)
+                    )
                 except NotAvailable as exc:
                     boots[(proto, side)].append(str(exc))
     return _figures(runs, boots, protocols)
@@ -163,19 +188,62 @@ def run(ctx: Context, protocols=("grpc", "http")) -> dict:
 
 def _figures(runs: dict, boots: dict, protocols) -> dict:
     """Turn per-round server results into figures (boot from every start, loaded or not)."""
-    measures = [("boot", "boot_s", None, "boot to first answer", "s", "lower"),
-                ("boot_cpu", "boot_cpu_s", None, "server CPU until its first answer", "s", "lower"),
-                ("rss", "rss_mb", None, "server RSS after warm-up", "MiB", "lower"),
-                ("cpu_per_req", "server_cpu_ms", None, "server CPU per request (all levels)", "ms", "lower")]
+    measures = [
+        ("boot", "boot_s", None, "boot to first answer", "s", "lower"),
+        ("boot_cpu", "boot_cpu_s", None, "server CPU until its first answer", "s", "lower"),
+        ("rss", "rss_mb", None, "server RSS after warm-up", "MiB", "lower"),
+        (
+            "cpu_per_req",
+            "server_cpu_ms",
+            None,
+            "server CPU per request (all levels)",
+            "ms",
+            "lower",
+        ),
+    ]
     for level in LEVELS:
         measures += [
-            (f"c{level}.rps", "rps", f"c{level}", f"throughput at {level} in flight", "req/s", "higher"),
-            (f"c{level}.p50", "p50_ms", f"c{level}", f"p50 latency at {level} in flight", "ms", "lower"),
-            (f"c{level}.p99", "p99_ms", f"c{level}", f"p99 latency at {level} in flight", "ms", "lower"),
-            (f"c{level}.cpu_per_req", "server_cpu_ms", f"c{level}", f"server CPU per request at {level} in flight",
-             "ms", "lower"),
-            (f"c{level}.errors", "error_pct", f"c{level}", f"failed requests at {level} in flight (runs with "
-             f"more than {MAX_ERROR_FRACTION:.0%} are discarded)", "%", "lower"),
+            (
+                f"c{level}.rps",
+                "rps",
+                f"c{level}",
+                f"throughput at {level} in flight",
+                "req/s",
+                "higher",
+            ),
+            (
+                f"c{level}.p50",
+                "p50_ms",
+                f"c{level}",
+                f"p50 latency at {level} in flight",
+                "ms",
+                "lower",
+            ),
+            (
+                f"c{level}.p99",
+                "p99_ms",
+                f"c{level}",
+                f"p99 latency at {level} in flight",
+                "ms",
+                "lower",
+            ),
+            (
+                f"c{level}.cpu_per_req",
+                "server_cpu_ms",
+                f"c{level}",
+                f"server CPU per request at {level} in flight",
+                "ms",
+                "lower",
+            ),
+            (
+                f"c{level}.errors",
+                "error_pct",
+                f"c{level}",
+                f"failed requests at {level} in flight (runs with "
+                f"more than {MAX_ERROR_FRACTION:.0%} are discarded)",
+                "%",
+                "lower",
+            ),
         ]
     out = {}
     for proto in protocols:
@@ -188,6 +256,7 @@ def _figures(runs: dict, boots: dict, protocols) -> dict:
                     continue
                 rows = [s.get(sub) if (sub and isinstance(s, dict)) else s for s in samples]
                 sides[side] = side_result(collect(rows, key), failed=first_error(samples))
-            out[f"{proto}.{fid}"] = figure(f"{proto.upper()} {label}", unit, better, sides,
-                                           limit_label=LIMIT_LABEL[proto])
+            out[f"{proto}.{fid}"] = figure(
+                f"{proto.upper()} {label}", unit, better, sides, limit_label=LIMIT_LABEL[proto]
+            )
     return out

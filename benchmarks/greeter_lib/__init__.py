@@ -8,4 +8,4 @@ caikit 0.29.1 and by ours: one task (``GreetingTask``), one module that answers
 from greeter_lib.data_model import Greeting
 from greeter_lib.modules import GreeterModule, GreetingTask
 
-__all__ = ["Greeting", "GreeterModule", "GreetingTask"]
+__all__ = ["GreeterModule", "Greeting", "GreetingTask"]

@@ -5,6 +5,7 @@
 error bars) and ``targets.png`` (each target's margin: measured ratio over the target,
 >= 1 means met) and prints the written paths, one per line.
 """
+# ruff: noqa: RUF002 -- the docstring uses an en dash on purpose
 
 import json
 import sys
@@ -13,9 +14,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-SIDES = [("ours", "ours", "#1b9e77"), ("reference", "caikit 0.29.1", "#d95f02"), ("limit", "bare limit", "#7570b3")]
+SIDES = [
+    ("ours", "ours", "#1b9e77"),
+    ("reference", "caikit 0.29.1", "#d95f02"),
+    ("limit", "bare limit", "#7570b3"),
+]
 LEVELS = (1, 8)
 PROTOCOLS = ("grpc", "http")
 
@@ -46,7 +51,9 @@ def targets_plot(figs: dict, path: Path) -> bool:
     rows = [r for r in evaluate(figs) if r["measured"]]
     if not rows:
         return False
-    margins = [r["measured"] / r["value"] if r["op"] == ">=" else r["value"] / r["measured"] for r in rows]
+    margins = [
+        r["measured"] / r["value"] if r["op"] == ">=" else r["value"] / r["measured"] for r in rows
+    ]
     labels = [f"#{r['issue']} {r['what']}" for r in rows]
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1))
     ax.barh(range(len(rows)), margins, color=["#1b9e77" if m >= 1 else "#d95f02" for m in margins])

@@ -44,8 +44,9 @@ def run_json(cmd: list, *, env: dict | None = None, timeout: float = 300, cwd=No
         NotAvailable: the command failed or printed no JSON; carries the stderr tail.
     """
     try:
-        proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env,
-                              timeout=timeout, cwd=cwd)
+        proc = subprocess.run(
+            [str(c) for c in cmd], capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd
+        )
     except subprocess.TimeoutExpired as exc:
         raise NotAvailable(f"timed out after {timeout} s: {cmd[1:3]!r}") from exc
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]

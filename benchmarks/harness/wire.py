@@ -12,7 +12,9 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 F = descriptor_pb2.FieldDescriptorProto
 
 
-def _field(msg, name: str, number: int, ftype: int, label: int = F.LABEL_OPTIONAL, type_name: str = ""):
+def _field(
+    msg, name: str, number: int, ftype: int, label: int = F.LABEL_OPTIONAL, type_name: str = ""
+):
     f = msg.field.add(name=name, number=number, type=ftype, label=label)
     if type_name:
         f.type_name = type_name
@@ -20,8 +22,9 @@ def _field(msg, name: str, number: int, ftype: int, label: int = F.LABEL_OPTIONA
 
 def _build() -> dict:
     pool = descriptor_pool.DescriptorPool()
-    bench = descriptor_pb2.FileDescriptorProto(name="bench_limit.proto", package="bench.data_model",
-                                               syntax="proto3")
+    bench = descriptor_pb2.FileDescriptorProto(
+        name="bench_limit.proto", package="bench.data_model", syntax="proto3"
+    )
     kind = bench.enum_type.add(name="Kind")
     for i, n in enumerate(("UNKNOWN", "FOO", "BAR")):
         kind.value.add(name=n, number=i)
@@ -35,8 +38,9 @@ def _build() -> dict:
     _field(batch, "id", 1, F.TYPE_STRING)
     _field(batch, "items", 2, F.TYPE_MESSAGE, F.LABEL_REPEATED, ".bench.data_model.Item")
     pool.Add(bench)
-    greet = descriptor_pb2.FileDescriptorProto(name="greeter_limit.proto", package="caikit.runtime.GreeterLib",
-                                               syntax="proto3")
+    greet = descriptor_pb2.FileDescriptorProto(
+        name="greeter_limit.proto", package="caikit.runtime.GreeterLib", syntax="proto3"
+    )
     req = greet.message_type.add(name="GreetingTaskRequest")
     _field(req, "name", 1, F.TYPE_STRING)
     resp = greet.message_type.add(name="Greeting")
