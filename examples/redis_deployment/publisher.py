@@ -15,9 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from caikit_compose import Message  # noqa: E402
-
-import app  # noqa: E402
+import app
+from caikit_compose import Message
 
 
 def main(argv=None) -> int:

@@ -30,7 +30,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis(workdir: str) -> "tuple[subprocess.Popen, str]":
+def start_redis(workdir: str) -> tuple[subprocess.Popen, str]:
     """A throwaway redis-server without persistence; returns it and its URL."""
     binary = shutil.which("redis-server")
     if binary is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import app  # noqa: E402
+import app
 
 INPUT_TOPICS = (app.Document.full_name, app.WordStats.full_name)
 

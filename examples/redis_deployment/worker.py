@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import app  # noqa: E402
+import app
 
 
 def main(argv=None) -> int:

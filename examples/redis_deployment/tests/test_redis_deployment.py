@@ -26,7 +26,7 @@ def test_one_command_runs_the_whole_deployment():
         env={**os.environ, "COMPOSE_CONSUMERS": "2"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    line = next(l for l in done.stdout.splitlines() if l.startswith("SUMMARY "))
+    line = next(x for x in done.stdout.splitlines() if x.startswith("SUMMARY "))
     result = json.loads(line[len("SUMMARY "):])
     summary = result["summary"]
     assert summary["reports"] == 300 and summary["duplicates"] == 0

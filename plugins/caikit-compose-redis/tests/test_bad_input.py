@@ -24,7 +24,7 @@ BACKENDS = [RedisMessageQueue, RedisGroupStore]
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_an_unreachable_url_fails_at_construction(backend, unused_port):
     url = f"redis://127.0.0.1:{unused_port}/0"
-    with pytest.raises(RedisUnavailableError, match="Cannot reach Redis at") as info:
+    with pytest.raises(RedisUnavailableError, match=r"Cannot reach Redis at") as info:
         backend({"url": url, "connect_timeout": 2})
     assert isinstance(info.value, ConnectionError)
     assert info.value.url == url
@@ -32,7 +32,7 @@ def test_an_unreachable_url_fails_at_construction(backend, unused_port):
 
 @pytest.mark.parametrize("factory", [MQ_FACTORY, GROUP_STORE_FACTORY])
 def test_an_unknown_host_fails_at_construction_through_the_factory(factory):
-    with pytest.raises(ConnectionError, match="no-such-host.invalid"):
+    with pytest.raises(ConnectionError, match=r"no-such-host\.invalid"):
         factory.construct(
             {"type": "REDIS", "config": {"url": "redis://no-such-host.invalid:6379/0"}}
         )
@@ -65,7 +65,7 @@ def test_the_right_password_works_from_the_url_or_the_password_option(password_r
         mq = RedisMessageQueue({**config, "namespace": namespace, "block_ms": 100})
         got = threading.Event()
         mq.create_topic("t")
-        mq.subscribe("t", "g", lambda m: got.set())
+        mq.subscribe("t", "g", lambda m, _got=got: _got.set())
         mq.publish("t", Message.from_data(StrSequence(["x"])))
         assert got.wait(10)
         mq.shutdown()

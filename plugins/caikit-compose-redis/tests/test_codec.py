@@ -52,7 +52,7 @@ def test_varints_match_protobuf(value):
 def test_garbage_is_a_value_error():
     with pytest.raises(ValueError, match="Not a protobuf"):
         _codec.decode(b"\xff\xfe\xfd")
-    with pytest.raises(TypeError, match="caikit_compose.Message"):
+    with pytest.raises(TypeError, match=r"caikit_compose\.Message"):
         _codec.encode("not a message")
 
 
@@ -63,7 +63,7 @@ def test_body_types_resolve_through_the_registry_only():
     )
     decoded = _codec.decode(_codec.encode(forged))
     with pytest.raises(LookupError):
-        decoded.unwrapped
+        _ = decoded.unwrapped
 
 
 def _grouping_states() -> list:

@@ -113,7 +113,7 @@ def test_publishing_to_an_unknown_topic_is_an_error(mq):
 
 def test_publishing_a_non_message_is_a_type_error(mq):
     mq.create_topic("t")
-    with pytest.raises(TypeError, match="caikit_compose.Message"):
+    with pytest.raises(TypeError, match=r"caikit_compose\.Message"):
         mq.publish("t", {"not": "a message"})
 
 

@@ -110,7 +110,7 @@ def two_process_groups(redis_server, messages):
     def read(index, proc):
         for line in proc.stdout:
             with lock:
-                groups.append(json.loads(line) + [index])
+                groups.append([*json.loads(line), index])
 
     readers = [threading.Thread(target=read, args=(i, p)) for i, p in enumerate(workers)]
     for reader in readers:

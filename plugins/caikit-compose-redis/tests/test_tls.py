@@ -35,20 +35,16 @@ def certificates(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def tls_redis(make_redis, certificates, unused_port_module):
-    server = make_redis(
-        [
-            "--port", "0",
-            "--tls-port", str(unused_port_module),
-            "--tls-cert-file", str(certificates / "server.crt"),
-            "--tls-key-file", str(certificates / "server.key"),
-            "--tls-ca-cert-file", str(certificates / "ca.crt"),
-            "--tls-auth-clients", "no",
-            "--requirepass", "s3cret",
-        ],  # fmt: skip
-        port=unused_port_module,
-        tls=True,
-    )
-    return server
+    args = [
+        "--port", "0",
+        "--tls-port", str(unused_port_module),
+        "--tls-cert-file", str(certificates / "server.crt"),
+        "--tls-key-file", str(certificates / "server.key"),
+        "--tls-ca-cert-file", str(certificates / "ca.crt"),
+        "--tls-auth-clients", "no",
+        "--requirepass", "s3cret",
+    ]  # fmt: skip
+    return make_redis(args, port=unused_port_module, tls=True)
 
 
 def test_queue_and_store_work_over_tls(tls_redis, certificates, namespace):

@@ -12,8 +12,8 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from caikit_compose import GROUP_STORE_FACTORY, MQ_FACTORY  # noqa: E402
-from scenario import subscribe  # noqa: E402
+from caikit_compose import GROUP_STORE_FACTORY, MQ_FACTORY
+from scenario import subscribe
 
 
 def main() -> None:

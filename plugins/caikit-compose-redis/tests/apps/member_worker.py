@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from caikit_compose import MQ_FACTORY  # noqa: E402
+from caikit_compose import MQ_FACTORY
 
 
 def main() -> None:
