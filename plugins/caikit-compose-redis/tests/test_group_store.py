@@ -138,3 +138,28 @@ def test_states_are_protobuf_never_pickle(redis_server, store, namespace):
     assert data.startswith(b"Dcaikit_data_model.compose.GroupElement\n")
     assert b"\x80\x04" not in data[:2]  # not a pickle stream
     assert GroupElement.from_binary_buffer(data.split(b"\n", 1)[1]).messages == [msg]
+
+
+def test_an_idle_partial_group_expires_exactly_once_across_replicas(redis_config):
+    from caikit_compose import GROUPING_FACTORY
+
+    config = {"partial_ttl": 0.2, "emit_partial": True}
+    stores = [RedisGroupStore(redis_config) for _ in range(2)]
+    replicas = [
+        GROUPING_FACTORY.construct({"type": "KEY_GROUPING", "config": config}, "sub", gs, ["A", "B"])
+        for gs in stores
+    ]
+    try:
+        replicas[0].add_message(
+            Message.from_data(StrSequence(["a"]), data_id="k1", content_type="A")
+        )
+        assert len(replicas[1].get_pending_messages()) == 1  # shared through Redis
+        time.sleep(0.4)
+        emitted = replicas[0].expire() + replicas[1].expire()
+        assert len(emitted) == 1
+        assert emitted[0].metadata["caikit_compose"]["partial"] == "expired"
+        assert emitted[0].header.data_id == "k1"
+        assert replicas[0].get_pending_messages() == []
+    finally:
+        for gs in stores:
+            gs.close()
