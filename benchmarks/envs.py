@@ -327,10 +327,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = args.only or [REFERENCE, COMPOSE_REF, TOOLS, OURS]
     ENVS.mkdir(exist_ok=True)
+    status = 0
     for name in names:
-        build(name, force=args.force)
-    ensure([])
-    return 0
+        try:
+            build(name, force=args.force)
+        except RuntimeError as exc:  # one broken env (typically ours) must not block READY
+            print(f"{name}: FAILED\n{exc}", file=sys.stderr)
+            status = 1
+        ensure([])  # READY as soon as the reference environments exist
+    return status
 
 
 if __name__ == "__main__":
