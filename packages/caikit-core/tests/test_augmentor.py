@@ -1,8 +1,8 @@
 """Augmentors: AugmentorBase contract and DataStream.augment."""
+
 import random
 
 import pytest
-
 from caikit.core.augmentors import AugmentorBase, MergedAugmentor
 from caikit.core.data_model import DataStream
 
@@ -40,9 +40,11 @@ class Broken(AugmentorBase):
 
 
 def test_seed_example_shape():
-    stream = DataStream.from_iterable(range(10)).augment(
-        Doubling(42, False), 1, post_augment_func=float
-    ).augment(Noise(), 1)
+    stream = (
+        DataStream.from_iterable(range(10))
+        .augment(Doubling(42, False), 1, post_augment_func=float)
+        .augment(Noise(), 1)
+    )
     values = list(stream)
     assert len(values) == 40
     assert values[:20] == [float(i) for i in range(10)] + [float(2 * i) for i in range(10)]

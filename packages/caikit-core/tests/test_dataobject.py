@@ -1,11 +1,11 @@
 """@dataobject: decoration, construction, class attributes, registry, enums, make_dataobject."""
+
 import dataclasses
 import datetime
 from enum import Enum
 from typing import Annotated, Dict, List, Optional, Union
 
 import pytest
-
 from caikit.core import DataBase, DataObjectBase, dataobject
 from caikit.core.data_model import (
     DataObjectNotFoundError,
@@ -112,7 +112,7 @@ def test_registry_resolves_full_and_bare_names():
 
 
 def test_registry_unknown_name_is_lookup_and_value_error():
-    with pytest.raises(DataObjectNotFoundError, match="nope.Missing") as info:
+    with pytest.raises(DataObjectNotFoundError, match=r"nope\.Missing") as info:
         DataBase.get_class_for_name("nope.Missing")
     assert isinstance(info.value, LookupError)
     assert isinstance(info.value, ValueError)
@@ -127,7 +127,7 @@ def test_registry_ambiguous_bare_name_names_candidates():
     class Twin(DataObjectBase):  # noqa: F811
         a: str
 
-    with pytest.raises(DataObjectNotFoundError, match="ambig1.Twin"):
+    with pytest.raises(DataObjectNotFoundError, match=r"ambig1\.Twin"):
         DataBase.get_class_for_name("Twin")
 
 
@@ -204,7 +204,7 @@ def test_duplicate_field_numbers_are_rejected():
 )
 def test_unsupported_field_types_raise_type_error_naming_the_field(annotation):
     cls = type("Unsupported", (DataObjectBase,), {"__annotations__": {"bad": annotation}})
-    with pytest.raises(TypeError, match="Unsupported.bad"):
+    with pytest.raises(TypeError, match=r"Unsupported\.bad"):
         dataobject(package="tests.dataobject.unsupported")(cls)
 
 

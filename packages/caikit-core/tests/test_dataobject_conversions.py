@@ -1,11 +1,11 @@
 """Dataobject conversions: proto, binary, JSON and dict, for every field kind, plus bad input."""
+
 import datetime
 import json
 from enum import Enum
 from typing import Dict, List, Optional, Union
 
 import pytest
-
 from caikit.core import DataObjectBase, dataobject
 from caikit.core.data_model import JsonDict
 
@@ -119,7 +119,7 @@ def test_to_json_matches_json_dumps_of_to_json_dict():
 def test_to_json_of_unusual_values_takes_the_general_path():
     sub = type("S", (str,), {})("sub")
     assert Leaf(name=sub, weight=1).to_json() == '{"name": "sub", "weight": 1}'
-    with pytest.raises(TypeError, match="Leaf.weight: expected int, got bool"):
+    with pytest.raises(TypeError, match=r"Leaf\.weight: expected int, got bool"):
         Leaf(name="x", weight=True).to_json()
 
 
@@ -238,9 +238,13 @@ def test_oneof_member_is_remembered_through_proto():
 def test_enum_fields_accept_members_names_and_numbers():
     assert Everything(shade="DARK").to_proto().shade == 2
     assert Everything(shade=1).to_proto().shade == 1
-    assert Everything(shades=[2, "LIGHT"]).to_json().endswith(
-        '"shades": ["DARK", "LIGHT"], "by_name": null, "leaf_by_id": null, "maybe_text": null, '
-        '"maybe_leaf": null, "when": null, "extra": null}'
+    assert (
+        Everything(shades=[2, "LIGHT"])
+        .to_json()
+        .endswith(
+            '"shades": ["DARK", "LIGHT"], "by_name": null, "leaf_by_id": null, "maybe_text": null, '
+            '"maybe_leaf": null, "when": null, "extra": null}'
+        )
     )
     assert Everything.from_json('{"shade": 2}').shade is Shade.DARK
 
@@ -258,7 +262,7 @@ def test_nested_messages_given_as_dicts_are_converted():
 
 
 def test_from_proto_rejects_other_message_types():
-    with pytest.raises(TypeError, match="expected a tests.dataobject.conversions.Everything"):
+    with pytest.raises(TypeError, match=r"expected a tests\.dataobject\.conversions\.Everything"):
         Everything.from_proto(Leaf("x").to_proto())
 
 
@@ -360,5 +364,5 @@ def test_unknown_enum_number_from_the_wire_names_the_field():
 def test_timestamp_out_of_range_names_the_field():
     proto = Everything.get_proto_class()()
     proto.when.seconds = 253402300800 + 86400 * 400  # after year 9999
-    with pytest.raises(ValueError, match="Everything.when"):
+    with pytest.raises(ValueError, match=r"Everything\.when"):
         Everything.from_binary_buffer(proto.SerializeToString())

@@ -1,16 +1,16 @@
 """Property tests: randomly shaped, randomly filled, nested dataobjects survive every
 conversion (proto, binary, JSON, dict) unchanged."""
+
 import datetime
 import itertools
 import json
 from enum import Enum
 from typing import Dict, List, Optional, Union
 
+from caikit.core import dataobject
+from caikit.core.data_model import JsonDict, make_dataobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from caikit.core import DataObjectBase, dataobject
-from caikit.core.data_model import JsonDict, make_dataobject
 
 PKG = "tests.dataobject.properties"
 UTC = datetime.timezone.utc
@@ -38,7 +38,11 @@ datetimes = st.datetimes(
     min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)
 ).map(lambda d: d.replace(tzinfo=UTC))
 json_scalars = st.one_of(
-    st.none(), st.booleans(), texts, st.integers(-(2**53), 2**53), st.floats(allow_nan=False, allow_infinity=False)
+    st.none(),
+    st.booleans(),
+    texts,
+    st.integers(-(2**53), 2**53),
+    st.floats(allow_nan=False, allow_infinity=False),
 )
 json_values = st.recursive(
     json_scalars,
@@ -68,7 +72,9 @@ def _plain_types():
 @st.composite
 def field_types(draw, children):
     """A (type annotation, value strategy) pair; ``children`` are classes to nest."""
-    kinds = ["scalar", "optional", "list", "map", "union"] + (["message", "messages"] if children else [])
+    kinds = ["scalar", "optional", "list", "map", "union"] + (
+        ["message", "messages"] if children else []
+    )
     kind = draw(st.sampled_from(kinds))
     if kind in ("message", "messages"):
         child = draw(st.sampled_from(children))
@@ -92,7 +98,9 @@ def field_types(draw, children):
             tp, values = str, texts
         return Dict[key, tp], st.dictionaries(MAP_KEYS[key], values, max_size=3)
     # a union of distinct, distinguishable kinds
-    pair = draw(st.sampled_from([(int, str), (str, bytes), (bool, float), (Mood, int), (float, str)]))
+    pair = draw(
+        st.sampled_from([(int, str), (str, bytes), (bool, float), (Mood, int), (float, str)])
+    )
     return Union[pair], st.one_of(st.none(), *[SCALARS[t] for t in pair])
 
 

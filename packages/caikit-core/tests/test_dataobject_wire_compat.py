@@ -5,6 +5,7 @@ under caikit 0.29.1; here the same ``record()`` runs against our implementation.
 
 Deliberate differences (fixed reference defects) are listed in ``FIXED_DEFECTS``.
 """
+
 import importlib.util
 import json
 import os

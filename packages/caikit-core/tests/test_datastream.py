@@ -1,10 +1,10 @@
 """DataStream: laziness, re-iteration, sources (with file/line errors) and transformations."""
+
 import os
 import typing
 from typing import List
 
 import pytest
-
 from caikit.core.data_model import DataStream
 from caikit.core.data_model.streams import DataSourceError
 from caikit.core.data_model.streams.data_stream import DataStream as DataStreamFromModule

@@ -1,11 +1,11 @@
 """caikit.interfaces.common / caikit.interfaces.runtime: names, packages and behaviour."""
+
 import datetime
 import importlib
 import json
 import os
 
 import pytest
-
 from caikit.core.data_model import DataBase, JobStatus
 
 
@@ -30,9 +30,21 @@ def test_interfaces_is_a_namespace_package():
         ("FileReference", "caikit_data_model.common.FileReference", ("filename",)),
         ("ListOfFileReferences", "caikit_data_model.common.ListOfFileReferences", ("files",)),
         ("Directory", "caikit_data_model.common.Directory", ("dirname", "extension")),
-        ("S3Path", "caikit_data_model.common.S3Path",
-         ("endpoint", "region", "bucket", "accessKey", "secretKey", "IAM_id", "IAM_api_key", "path")),
-    ],  # fmt: skip
+        (
+            "S3Path",
+            "caikit_data_model.common.S3Path",
+            (
+                "endpoint",
+                "region",
+                "bucket",
+                "accessKey",
+                "secretKey",
+                "IAM_id",
+                "IAM_api_key",
+                "path",
+            ),
+        ),
+    ],
 )
 def test_common_data_model(name, full_name, fields):
     module = importlib.import_module("caikit.interfaces.common.data_model")
@@ -131,4 +143,6 @@ def test_connection_info_optionals():
     info = ConnectionInfo(hostname="h", tls=ConnectionTlsInfo(enabled=False), max_session_age=5)
     back = ConnectionInfo.from_proto(info.to_proto())
     assert back.port is None and back.tls.enabled is False and back.tls.ca_file is None
-    assert back.max_session_age == 5 and back.which_oneof("max_session_age") == "max_session_age_int"
+    assert (
+        back.max_session_age == 5 and back.which_oneof("max_session_age") == "max_session_age_int"
+    )

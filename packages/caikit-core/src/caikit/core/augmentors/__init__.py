@@ -2,6 +2,7 @@
 
 Use them with ``DataStream.augment(augmentor, augment_factor, post_augment_func=...)``.
 """
+
 from .base import AugmentorBase
 from .merged import MergedAugmentor
 

@@ -1,4 +1,5 @@
 """``AugmentorBase``: a seeded, type-checked data filter whose output type is its input type."""
+
 from __future__ import annotations
 
 import abc
@@ -23,9 +24,13 @@ class AugmentorBase(abc.ABC):
 
     def __init__(self, random_seed: int, produces_none: bool = False):
         if not isinstance(random_seed, int) or isinstance(random_seed, bool):
-            raise TypeError(f"{type(self).__name__}: random_seed must be an int, got {random_seed!r}")
+            raise TypeError(
+                f"{type(self).__name__}: random_seed must be an int, got {random_seed!r}"
+            )
         if not isinstance(produces_none, bool):
-            raise TypeError(f"{type(self).__name__}: produces_none must be a bool, got {produces_none!r}")
+            raise TypeError(
+                f"{type(self).__name__}: produces_none must be a bool, got {produces_none!r}"
+            )
         if getattr(type(self), "augmentor_type", None) is None:
             raise TypeError(f"{type(self).__name__} must set the class attribute augmentor_type")
         self._random_seed = random_seed

@@ -1,4 +1,5 @@
 """``MergedAugmentor``: several augmentors applied one after another as one augmentor."""
+
 from __future__ import annotations
 
 from typing import Any, List

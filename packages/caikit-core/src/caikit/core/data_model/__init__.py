@@ -10,6 +10,7 @@ Public names (imported lazily, so ``DataStream`` alone never loads protobuf):
 * ``ProducerId`` (defined in ``caikit.interfaces.common.data_model``)
 * ``DataObjectNotFoundError``, ``DataModelTypeError``, ``DataModelValueError``
 """
+
 import importlib as _importlib
 
 _LAZY = {
@@ -43,9 +44,7 @@ def __getattr__(name: str):
     try:
         module_name = _LAZY[name]
     except KeyError:
-        raise AttributeError(
-            f"module 'caikit.core.data_model' has no attribute {name!r}"
-        ) from None
+        raise AttributeError(f"module 'caikit.core.data_model' has no attribute {name!r}") from None
     value = getattr(_importlib.import_module(module_name), name)
     globals()[name] = value
     return value

@@ -11,6 +11,7 @@ The common case of every field is inlined (``v.__class__ is str``); anything unu
 through to the helpers in ``_values``. Every field is guarded by its own ``try`` (free in
 CPython 3.11+ when nothing is raised) so that a failure is reported with the field's path.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -227,10 +228,7 @@ class ClassCodegen:
                     else:
                         src("_V.fill_struct(x, add())")
                     src.dedent()
-                handler = (
-                    f"raise _wrap_item(e, {name!r}, v, "
-                    f"lambda x: fill_one_{tag}(x)) from None"
-                )
+                handler = f"raise _wrap_item(e, {name!r}, v, lambda x: fill_one_{tag}(x)) from None"
             else:  # map
                 value = plan.value
                 src(f"mm = m.{name}")
@@ -245,10 +243,7 @@ class ClassCodegen:
                 else:
                     src("_V.fill_struct(x, mm[k])")
                 src.dedent()
-                handler = (
-                    f"raise _wrap_item(e, {name!r}, v, "
-                    f"lambda x: fill_one_{tag}(x)) from None"
-                )
+                handler = f"raise _wrap_item(e, {name!r}, v, lambda x: fill_one_{tag}(x)) from None"
             src.dedent()
             src("except Exception as e:")
             src.indent()
@@ -320,12 +315,14 @@ class ClassCodegen:
             value = plan.value
             if plan.shape == T.SINGLE:
                 expr = self._py_from_pb(value, tag, f"m.{name}")
-                presence = plan.optional or value.kind != T.SCALAR and value.kind != T.ENUM
+                presence = plan.optional or (value.kind != T.SCALAR and value.kind != T.ENUM)
                 if value.kind == T.SCALAR and not presence:
                     src(f"{out} = {expr}")
                     continue
                 if presence:
-                    expr = f"({expr} if m.HasField({name!r}) else {self._declared_default(plan, idx)})"
+                    expr = (
+                        f"({expr} if m.HasField({name!r}) else {self._declared_default(plan, idx)})"
+                    )
                 handler = f"raise _wrap(e, {name!r}) from None"
             elif plan.shape == T.LIST:
                 if value.kind == T.SCALAR:
@@ -378,7 +375,9 @@ class ClassCodegen:
                 return f"({var} if {var} is True or {var} is False else _V.check_bool({var}))"
             return f"({var} if {var}.__class__ is {py.__name__} else {_SCALAR_CHECK[py]}({var}))"
         if value.kind == T.ENUM:
-            return f"({var}._name_ if {var}.__class__ is EC{tag} else _V.enum_to_json(EC{tag}, {var}))"
+            return (
+                f"({var}._name_ if {var}.__class__ is EC{tag} else _V.enum_to_json(EC{tag}, {var}))"
+            )
         if value.kind == T.MESSAGE:
             child = "D" if native else "J"
             return (
@@ -531,9 +530,7 @@ class ClassCodegen:
                     f"{{}} if v is None else {{{kconv}: {conv} for k, x in "
                     f"(v if v.__class__ is dict else _as_dict(v)).items()}}"
                 )
-                handler = (
-                    f"raise _wrap_item(e, {name!r}, v, lambda x: {conv}) from None"
-                )
+                handler = f"raise _wrap_item(e, {name!r}, v, lambda x: {conv}) from None"
             src("try:")
             src(f"    a{idx} = {expr}")
             src("except Exception as e:")
@@ -579,7 +576,7 @@ class ClassCodegen:
 class _Deferred:
     """Calls a converter from a namespace that is only complete after ``exec``."""
 
-    __slots__ = ("ns", "name")
+    __slots__ = ("name", "ns")
 
     def __init__(self, ns: Dict[str, Any], name: str):
         self.ns = ns

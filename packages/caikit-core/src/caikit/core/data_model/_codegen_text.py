@@ -7,6 +7,7 @@ The output is byte-for-byte what ``json.dumps(obj.to_json_dict())`` gives (defau
 in a float field, NaN, ...) raises ``Fallback`` and the caller takes the dict path, which
 handles (and validates) every case. Classes with ``Union`` fields always use the dict path.
 """
+
 from __future__ import annotations
 
 import binascii

@@ -4,11 +4,13 @@
 built at decoration time, or binds an ``Enum`` to a protobuf enum. Fields number from 1 in
 annotation order; fields without a default get ``None``.
 """
+
 from __future__ import annotations
 
 import copy
 import dataclasses
 import enum
+import inspect
 import threading
 import typing
 from typing import Any, Callable, Dict, Optional, Tuple
@@ -98,10 +100,8 @@ def _decorate(cls: type, package: str) -> type:
     if not issubclass(cls, DataBase):
         # rebuild the class with DataObjectBase mixed in, keeping its body (annotations,
         # defaults, methods)
-        namespace = {
-            k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")
-        }
-        bases = tuple(b for b in cls.__bases__ if b is not object) + (DataObjectBase,)
+        namespace = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
+        bases = (*(b for b in cls.__bases__ if b is not object), DataObjectBase)
         cls = type(cls.__name__, bases, namespace)
     return _decorate_class(cls, package)
 
@@ -127,7 +127,7 @@ def _enum_proto_class(enum_cls: type) -> Any:
 
 
 def _own_annotations(cls: type) -> Dict[str, Any]:
-    return dict(cls.__dict__.get("__annotations__", {}))
+    return dict(inspect.get_annotations(cls))
 
 
 def _is_classvar(annotation: Any) -> bool:
@@ -173,9 +173,7 @@ def _decorate_class(cls: type, package: str) -> type:
     cls._caikit_user_defaults = user_defaults
     cls.full_name = full_name
     # like caikit, ``fields`` lists proto field names: a Union field appears as its members
-    cls.fields = tuple(
-        name for p in plans for name in ([m.name for m in p.members] or [p.name])
-    )
+    cls.fields = tuple(name for p in plans for name in ([m.name for m in p.members] or [p.name]))
     cls._caikit_proto_class = proto_class
     cls._caikit_plans = {p.name: p for p in plans}
 

@@ -3,13 +3,19 @@
 Every dataobject message and every dataobject enum gets its own ``.proto`` file in the default
 descriptor pool, so that services built later (gRPC, reflection) can refer to them.
 """
+
 from __future__ import annotations
 
 import enum
 from typing import Any, Dict, Iterable, List, Optional, Set
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-from google.protobuf import struct_pb2, timestamp_pb2  # noqa: F401  (registers the WKT files)
+from google.protobuf import (  # noqa: F401  (registers the WKT files)
+    descriptor_pb2,
+    descriptor_pool,
+    message_factory,
+    struct_pb2,
+    timestamp_pb2,
+)
 
 from . import _types as T
 
@@ -205,7 +211,9 @@ def add_file(fdp: descriptor_pb2.FileDescriptorProto) -> Any:
         raise TypeError(f"invalid protobuf definition for {fdp.name!r}: {err}") from err
 
 
-def _same_file(a: descriptor_pb2.FileDescriptorProto, b: descriptor_pb2.FileDescriptorProto) -> bool:
+def _same_file(
+    a: descriptor_pb2.FileDescriptorProto, b: descriptor_pb2.FileDescriptorProto
+) -> bool:
     # CopyToProto drops json_name for fields whose json name is the default one, so compare
     # with json names cleared on both sides
     a2, b2 = descriptor_pb2.FileDescriptorProto(), descriptor_pb2.FileDescriptorProto()

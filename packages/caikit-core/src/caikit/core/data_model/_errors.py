@@ -4,6 +4,7 @@ Converters wrap any failure of a field in one of these, prefixing the field name
 travels up through nested messages, so the final message reads e.g.
 ``Batch.items[3].data_type: 7 is not a valid DataTypes value``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -61,7 +62,7 @@ def wrap(err: BaseException, prefix: str) -> Exception:
 def wrap_item(err: BaseException, field: str, values: Any, convert) -> Exception:
     """Locate the failing element of a list/map field by re-running ``convert`` per element."""
     try:
-        if isinstance(values, dict) or hasattr(values, "items") and not isinstance(values, list):
+        if isinstance(values, dict) or (hasattr(values, "items") and not isinstance(values, list)):
             for key, val in values.items():
                 try:
                     convert(val)

@@ -4,6 +4,7 @@ The Python attribute (``obj.value``) always holds the value of whichever member 
 member can be chosen explicitly (``Foo(value_int=3)``), is remembered when read from proto or
 JSON, and is otherwise inferred from the value's type. ``obj.which_oneof("value")`` names it.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -38,9 +39,7 @@ def _fits(value: Any, vtype: T.ValueType) -> bool:
 
 
 def _exact(value: Any, vtype: T.ValueType) -> bool:
-    return value.__class__ is vtype.py_type or (
-        vtype.kind == T.STRUCT and value.__class__ is dict
-    )
+    return value.__class__ is vtype.py_type or (vtype.kind == T.STRUCT and value.__class__ is dict)
 
 
 def infer_member(value: Any, members: Members) -> Tuple[str, T.ValueType, str]:
@@ -53,8 +52,7 @@ def infer_member(value: Any, members: Members) -> Tuple[str, T.ValueType, str]:
             return member
     names = ", ".join(m[0] for m in members)
     raise TypeError(
-        f"value {value!r} of type {type(value).__name__} fits none of the oneof members "
-        f"({names})"
+        f"value {value!r} of type {type(value).__name__} fits none of the oneof members ({names})"
     )
 
 
@@ -240,9 +238,7 @@ def install_oneof_accessors(cls: type, plans: List[T.FieldPlan]) -> None:
             field = member_to_field[key]
             value = kwargs.pop(key)
             if field in kwargs and kwargs[field] is not None and value is not None:
-                raise TypeError(
-                    f"{cls.__name__}: give either {field!r} or {key!r}, not both"
-                )
+                raise TypeError(f"{cls.__name__}: give either {field!r} or {key!r}, not both")
             if value is None:
                 continue
             kwargs[field] = value

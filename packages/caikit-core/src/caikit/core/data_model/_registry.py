@@ -3,6 +3,7 @@
 The runtime and caikit-compose resolve data types by their full proto name through here (never
 through import strings).
 """
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ A *field plan* is the one place where typing introspection happens: it is comput
 class is decorated, and both the protobuf descriptor builder and the converter code generator
 read it. Nothing in here runs per conversion.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -252,9 +253,7 @@ def value_type_for(tp: Any, where: str, owner: type, marker: Any = None) -> Valu
             return ValueType(MESSAGE, tp, TYPE_MESSAGE, None)
         full_name = tp.__dict__.get("_caikit_full_name")
         if full_name is None:
-            raise TypeError(
-                f"{where}: {tp.__name__!r} is not decorated with @dataobject"
-            )
+            raise TypeError(f"{where}: {tp.__name__!r} is not decorated with @dataobject")
         return ValueType(MESSAGE, tp, TYPE_MESSAGE, full_name)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         raise TypeError(
@@ -265,7 +264,7 @@ def value_type_for(tp: Any, where: str, owner: type, marker: Any = None) -> Valu
 
 
 def plan_field(
-    name: str, annotation: Any, counter: "_Counter", has_default: bool, owner: type
+    name: str, annotation: Any, counter: _Counter, has_default: bool, owner: type
 ) -> FieldPlan:
     """Build the plan of one field, taking proto numbers from ``counter``."""
     where = f"{owner.__name__}.{name}"

@@ -3,6 +3,7 @@
 Generated converters inline the common case (``v.__class__ is str``) and only call into these
 helpers for the uncommon one, so these may be thorough rather than fast.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -252,9 +253,7 @@ def timestamp_out(msg: Any) -> datetime.datetime:
     try:
         return _EPOCH + datetime.timedelta(seconds=msg.seconds, microseconds=msg.nanos // 1000)
     except OverflowError:
-        raise ValueError(
-            f"timestamp {msg.seconds}s is outside the range of datetime"
-        ) from None
+        raise ValueError(f"timestamp {msg.seconds}s is outside the range of datetime") from None
 
 
 # -- JSON structs ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 The per-class converters are generated once by the ``@dataobject`` decorator (see
 ``_codegen``); the methods here are thin public wrappers that add the class name to error paths.
 """
+
 from __future__ import annotations
 
 import json
@@ -172,7 +173,9 @@ class DataBase:
         descriptor = getattr(proto, "DESCRIPTOR", None)
         if descriptor is None or descriptor.full_name != cls.full_name:
             got = getattr(descriptor, "full_name", type(proto).__name__)
-            raise TypeError(f"{cls.__name__}.from_proto: expected a {cls.full_name} message, got {got!r}")
+            raise TypeError(
+                f"{cls.__name__}.from_proto: expected a {cls.full_name} message, got {got!r}"
+            )
         try:
             obj = cls._caikit_from_pb(proto)
         except Exception as err:  # pylint: disable=broad-except
@@ -192,7 +195,9 @@ class DataBase:
             ValueError: the bytes are not a valid message (truncated, corrupt, ...).
         """
         if not isinstance(buf, (bytes, bytearray, memoryview)):
-            raise TypeError(f"{cls.__name__}.from_binary_buffer: expected bytes, got {type(buf).__name__}")
+            raise TypeError(
+                f"{cls.__name__}.from_binary_buffer: expected bytes, got {type(buf).__name__}"
+            )
         proto_class = cls.get_proto_class()
         try:
             proto = proto_class.FromString(bytes(buf))

@@ -1,4 +1,5 @@
 """Job states shared by training and prediction jobs (``caikit_data_model.common.JobStatus``)."""
+
 from enum import Enum
 
 from ._dataobject import dataobject

@@ -1,4 +1,5 @@
 """``JsonDict``: a field type for free-form JSON objects (``google.protobuf.Struct`` on the wire)."""
+
 from typing import Any, Dict
 
 #: Annotate a field as ``JsonDict`` to carry an arbitrary JSON object. Numbers come back from

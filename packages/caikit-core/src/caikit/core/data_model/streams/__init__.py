@@ -1,4 +1,5 @@
 """Data streams: lazy, re-iterable sources of training and inference data."""
+
 from .data_stream import DataSourceError, DataStream
 
-__all__ = ["DataStream", "DataSourceError"]
+__all__ = ["DataSourceError", "DataStream"]

@@ -1,4 +1,5 @@
 """A small reader for files holding a multipart/form-data body (RFC 7578)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -70,7 +71,13 @@ def iter_parts(filename: str) -> Iterator[Part]:
     for index, chunk in enumerate(chunks[1:]):
         if chunk.startswith(b"--"):
             break
-        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:] if chunk.startswith(b"\n") else chunk
+        chunk = (
+            chunk[2:]
+            if chunk.startswith(b"\r\n")
+            else chunk[1:]
+            if chunk.startswith(b"\n")
+            else chunk
+        )
         sep = re.search(rb"\r?\n\r?\n", chunk)
         if sep is None:
             raise DataSourceError(filename, line, f"part {index} has no header/body separator")
@@ -82,7 +89,7 @@ def iter_parts(filename: str) -> Iterator[Part]:
             if not colon:
                 raise DataSourceError(filename, line, f"part {index}: malformed header {raw!r}")
             headers[key.strip().lower()] = value.strip()
-        data = chunk[sep.end():]
+        data = chunk[sep.end() :]
         if data.endswith(b"\r\n"):
             data = data[:-2]
         elif data.endswith(b"\n"):

@@ -1,4 +1,5 @@
 """Readers for file-backed data streams. Every error names the file and, where known, the line."""
+
 from __future__ import annotations
 
 import csv
@@ -23,7 +24,7 @@ class DataSourceError(ValueError):
 
 def _open_text(filename: str):
     try:
-        return open(filename, "r", encoding="utf-8", newline="")
+        return open(filename, encoding="utf-8", newline="")
     except OSError as err:
         raise DataSourceError(filename, None, f"cannot open: {err.strerror or err}") from err
 
@@ -56,13 +57,13 @@ def json_array_from_text(text: str, filename: str) -> List[Any]:
     if isinstance(data, dict):
         return [data]
     if not isinstance(data, list):
-        raise DataSourceError(
-            filename, 1, f"expected a JSON array, got {type(data).__name__}"
-        )
+        raise DataSourceError(filename, 1, f"expected a JSON array, got {type(data).__name__}")
     return data
 
 
-def read_csv(filename: str, skip: int = 0, *csv_args: Any, **csv_kwargs: Any) -> Iterator[List[str]]:
+def read_csv(
+    filename: str, skip: int = 0, *csv_args: Any, **csv_kwargs: Any
+) -> Iterator[List[str]]:
     """CSV rows as lists of strings, after skipping ``skip`` rows."""
     with _open_text(filename) as handle:
         reader = csv.reader(handle, *csv_args, **csv_kwargs)
@@ -129,7 +130,9 @@ def read_any(filename: str) -> Iterator[Any]:
             yield from read_multipart(filename)
             return
         known = ", ".join(sorted(READERS_BY_EXTENSION))
-        raise DataSourceError(filename, None, f"unsupported file extension {ext!r} (supported: {known}, multipart)")
+        raise DataSourceError(
+            filename, None, f"unsupported file extension {ext!r} (supported: {known}, multipart)"
+        )
     yield from reader(filename)
 
 
@@ -139,7 +142,7 @@ def read_multipart(filename: str) -> Iterator[Any]:
         yield from _records_of_part(part, filename)
 
 
-def _records_of_part(part: "_multipart.Part", filename: str) -> Iterator[Any]:
+def _records_of_part(part: _multipart.Part, filename: str) -> Iterator[Any]:
     where = f"{filename}[{part.name or part.filename or part.index}]"
     ctype = (part.content_type or "").split(";")[0].strip().lower()
     ext = os.path.splitext(part.filename or "")[1].lower()
@@ -149,7 +152,10 @@ def _records_of_part(part: "_multipart.Part", filename: str) -> Iterator[Any]:
         raise DataSourceError(where, None, f"part is not UTF-8 text: {err}") from None
     if ctype in ("application/json",) or ext == ".json":
         yield from json_array_from_text(text, where)
-    elif ctype in ("application/x-ndjson", "application/jsonl", "application/jsonlines") or ext == ".jsonl":
+    elif (
+        ctype in ("application/x-ndjson", "application/jsonl", "application/jsonlines")
+        or ext == ".jsonl"
+    ):
         for lineno, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 try:

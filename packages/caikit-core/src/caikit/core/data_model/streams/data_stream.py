@@ -3,6 +3,7 @@
 Every iteration calls the factory again, so a stream can be consumed any number of times and
 transformations (``map``, ``filter``, ...) build new streams without touching the data.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -28,7 +29,7 @@ from ._sources import DataSourceError
 T = TypeVar("T")
 U = TypeVar("U")
 
-__all__ = ["DataStream", "DataSourceError"]
+__all__ = ["DataSourceError", "DataStream"]
 
 
 class _ReplayIterator:
@@ -87,7 +88,7 @@ class DataStream(Generic[T]):
             return self._length
         return sum(1 for _ in self)
 
-    def _sized(self, length: Optional[int]) -> "DataStream[T]":
+    def _sized(self, length: Optional[int]) -> DataStream[T]:
         """Mark the length as known; only then does the stream support ``len()``."""
         if length is not None:
             self._length = length
@@ -95,12 +96,14 @@ class DataStream(Generic[T]):
         return self
 
     def __repr__(self) -> str:
-        return f"<DataStream over {getattr(self.generator_func, '__name__', self.generator_func)!r}>"
+        return (
+            f"<DataStream over {getattr(self.generator_func, '__name__', self.generator_func)!r}>"
+        )
 
     # -- sources ----------------------------------------------------------------------------------
 
     @classmethod
-    def from_iterable(cls, data: Iterable[T]) -> "DataStream[T]":
+    def from_iterable(cls, data: Iterable[T]) -> DataStream[T]:
         """Stream over an in-memory iterable (a one-shot iterator is replayed on re-iteration)."""
         if isinstance(data, DataStream):
             return data
@@ -113,32 +116,36 @@ class DataStream(Generic[T]):
         return stream
 
     @classmethod
-    def from_jsonl(cls, filename: str) -> "DataStream[Any]":
+    def from_jsonl(cls, filename: str) -> DataStream[Any]:
         """One JSON value per line; a bad line raises ValueError naming the file and line."""
         return cls(_sources.read_jsonl, filename)
 
     @classmethod
-    def from_json_array(cls, filename: str) -> "DataStream[Any]":
+    def from_json_array(cls, filename: str) -> DataStream[Any]:
         """The elements of a file holding a JSON array."""
         return cls(_sources.read_json_array, filename)
 
     @classmethod
-    def from_csv(cls, filename: str, skip: int = 0, *csv_args: Any, **csv_kwargs: Any) -> "DataStream[List[str]]":
+    def from_csv(
+        cls, filename: str, skip: int = 0, *csv_args: Any, **csv_kwargs: Any
+    ) -> DataStream[List[str]]:
         """CSV rows as lists of strings, skipping the first ``skip`` rows."""
         return cls(_sources.read_csv, filename, skip, *csv_args, **csv_kwargs)
 
     @classmethod
-    def from_header_csv(cls, filename: str, *csv_args: Any, **csv_kwargs: Any) -> "DataStream[dict]":
+    def from_header_csv(cls, filename: str, *csv_args: Any, **csv_kwargs: Any) -> DataStream[dict]:
         """CSV rows as dicts keyed by the header row."""
         return cls(_sources.read_header_csv, filename, *csv_args, **csv_kwargs)
 
     @classmethod
-    def from_txt(cls, filename: str) -> "DataStream[str]":
+    def from_txt(cls, filename: str) -> DataStream[str]:
         """The lines of a text file."""
         return cls(_sources.read_text_lines, filename)
 
     @classmethod
-    def from_file(cls, filename: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]) -> "DataStream[Any]":
+    def from_file(
+        cls, filename: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
+    ) -> DataStream[Any]:
         """Dispatch on extension (``.json`` array, ``.jsonl``, ``.csv`` with header, ``.txt``,
         multipart bodies); a directory streams all its files, a list of files chains them."""
         if isinstance(filename, (list, tuple)):
@@ -149,7 +156,7 @@ class DataStream(Generic[T]):
         return cls(_sources.read_any, path)
 
     @classmethod
-    def from_files(cls, filenames: Sequence[Union[str, os.PathLike]]) -> "DataStream[Any]":
+    def from_files(cls, filenames: Sequence[Union[str, os.PathLike]]) -> DataStream[Any]:
         """Chain several files (each read as by ``from_file``)."""
         paths = [os.fspath(f) for f in filenames]
         for path in paths:
@@ -163,7 +170,7 @@ class DataStream(Generic[T]):
         return cls(read_all)
 
     @classmethod
-    def from_directory(cls, dirname: Union[str, os.PathLike]) -> "DataStream[Any]":
+    def from_directory(cls, dirname: Union[str, os.PathLike]) -> DataStream[Any]:
         """All (non-hidden) files of a directory in name order."""
         path = os.fspath(dirname)
         if not os.path.isdir(path):
@@ -171,27 +178,33 @@ class DataStream(Generic[T]):
         return cls(_sources.read_any, path)
 
     @classmethod
-    def from_json_collection(cls, dirname: Union[str, os.PathLike], extension: str = "json") -> "DataStream[Any]":
+    def from_json_collection(
+        cls, dirname: Union[str, os.PathLike], extension: str = "json"
+    ) -> DataStream[Any]:
         """The elements of every ``*.<extension>`` JSON array file of a directory (name order)."""
         return cls._collection(dirname, extension, _sources.read_json_array)
 
     @classmethod
-    def from_jsonl_collection(cls, dirname: Union[str, os.PathLike]) -> "DataStream[Any]":
+    def from_jsonl_collection(cls, dirname: Union[str, os.PathLike]) -> DataStream[Any]:
         """The records of every ``*.jsonl`` file of a directory (name order)."""
         return cls._collection(dirname, "jsonl", _sources.read_jsonl)
 
     @classmethod
-    def from_csv_collection(cls, dirname: Union[str, os.PathLike]) -> "DataStream[dict]":
+    def from_csv_collection(cls, dirname: Union[str, os.PathLike]) -> DataStream[dict]:
         """The rows (as header-keyed dicts) of every ``*.csv`` file of a directory."""
         return cls._collection(dirname, "csv", _sources.read_header_csv)
 
     @classmethod
-    def from_txt_collection(cls, dirname: Union[str, os.PathLike], extension: str = "txt") -> "DataStream[str]":
+    def from_txt_collection(
+        cls, dirname: Union[str, os.PathLike], extension: str = "txt"
+    ) -> DataStream[str]:
         """The lines of every ``*.<extension>`` file of a directory (name order)."""
         return cls._collection(dirname, extension, _sources.read_text_lines)
 
     @classmethod
-    def _collection(cls, dirname, extension: str, reader: Callable[[str], Iterable[Any]]) -> "DataStream[Any]":
+    def _collection(
+        cls, dirname, extension: str, reader: Callable[[str], Iterable[Any]]
+    ) -> DataStream[Any]:
         path = os.fspath(dirname)
         if not os.path.isdir(path):
             raise DataSourceError(path, None, "not a directory")
@@ -207,13 +220,13 @@ class DataStream(Generic[T]):
         return cls(read_all)
 
     @classmethod
-    def from_multipart_file(cls, filename: Union[str, os.PathLike]) -> "DataStream[Any]":
+    def from_multipart_file(cls, filename: Union[str, os.PathLike]) -> DataStream[Any]:
         """Records of every part of a file holding a multipart/form-data body."""
         return cls(_sources.read_multipart, os.fspath(filename))
 
     # -- transformations --------------------------------------------------------------------------
 
-    def map(self, func: Callable[..., U], *args: Any, **kwargs: Any) -> "DataStream[U]":
+    def map(self, func: Callable[..., U], *args: Any, **kwargs: Any) -> DataStream[U]:
         """Apply ``func(item, *args, **kwargs)`` to every item."""
 
         def mapped():
@@ -222,7 +235,9 @@ class DataStream(Generic[T]):
 
         return DataStream(mapped)._sized(self._length)
 
-    def filter(self, predicate: Callable[..., Any] = bool, *args: Any, **kwargs: Any) -> "DataStream[T]":
+    def filter(
+        self, predicate: Callable[..., Any] = bool, *args: Any, **kwargs: Any
+    ) -> DataStream[T]:
         """Keep the items for which ``predicate(item, *args, **kwargs)`` is true (default: the
         truthy items)."""
 
@@ -233,7 +248,7 @@ class DataStream(Generic[T]):
 
         return DataStream(filtered)
 
-    def flatten(self) -> "DataStream[Any]":
+    def flatten(self) -> DataStream[Any]:
         """Yield the elements of every (iterable) item; strings and bytes stay whole."""
 
         def flattened():
@@ -245,7 +260,7 @@ class DataStream(Generic[T]):
 
         return DataStream(flattened)
 
-    def zip(self, *others: Iterable[Any]) -> "DataStream[Tuple[Any, ...]]":
+    def zip(self, *others: Iterable[Any]) -> DataStream[Tuple[Any, ...]]:
         """Tuples of corresponding items; the streams must have the same length."""
 
         def zipped():
@@ -258,7 +273,7 @@ class DataStream(Generic[T]):
 
         return DataStream(zipped)
 
-    def chain(self, *others: Iterable[Any]) -> "DataStream[Any]":
+    def chain(self, *others: Iterable[Any]) -> DataStream[Any]:
         """This stream followed by the others."""
 
         def chained():
@@ -270,7 +285,7 @@ class DataStream(Generic[T]):
         known = None if any(n is None for n in lengths) else sum(lengths)  # type: ignore[arg-type]
         return DataStream(chained)._sized(known)
 
-    def __add__(self, other: Iterable[Any]) -> "DataStream[Any]":
+    def __add__(self, other: Iterable[Any]) -> DataStream[Any]:
         return self.chain(other)
 
     def peek(self) -> T:
@@ -279,13 +294,15 @@ class DataStream(Generic[T]):
             return item
         raise ValueError("DataStream.peek: the stream is empty")
 
-    def shuffle(self, buffer_size: int, seed: Optional[int] = None) -> "DataStream[T]":
+    def shuffle(self, buffer_size: int, seed: Optional[int] = None) -> DataStream[T]:
         """Shuffle through a bounded buffer; with a ``seed`` every iteration gives the same order.
 
         A buffer at least as long as the stream gives a full uniform shuffle.
         """
         if not isinstance(buffer_size, int) or isinstance(buffer_size, bool) or buffer_size < 1:
-            raise ValueError(f"DataStream.shuffle: buffer_size must be a positive int, got {buffer_size!r}")
+            raise ValueError(
+                f"DataStream.shuffle: buffer_size must be a positive int, got {buffer_size!r}"
+            )
         seed_value = seed if seed is not None else random.randrange(2**32)
 
         def shuffled():
@@ -305,11 +322,13 @@ class DataStream(Generic[T]):
 
     def train_test_split(
         self, test_split: float = 0.25, seed: Optional[int] = None
-    ) -> Tuple["DataStream[T]", "DataStream[T]"]:
+    ) -> Tuple[DataStream[T], DataStream[T]]:
         """Split into (train, test) streams; each item lands in test with probability
         ``test_split`` (deterministic for a given seed)."""
         if not 0.0 <= float(test_split) <= 1.0:
-            raise ValueError(f"DataStream.train_test_split: test_split must be in [0, 1], got {test_split!r}")
+            raise ValueError(
+                f"DataStream.train_test_split: test_split must be in [0, 1], got {test_split!r}"
+            )
         seed_value = seed if seed is not None else random.randrange(2**32)
 
         def part(want_test: bool):
@@ -323,11 +342,11 @@ class DataStream(Generic[T]):
 
         return DataStream(part(False)), DataStream(part(True))
 
-    def eager(self) -> "DataStream[T]":
+    def eager(self) -> DataStream[T]:
         """Materialize the stream once into memory."""
         return DataStream.from_iterable(list(self))
 
-    def batch(self, batch_size: int) -> "DataStream[List[T]]":
+    def batch(self, batch_size: int) -> DataStream[List[T]]:
         """Group items into lists of ``batch_size`` (the last may be shorter)."""
         if batch_size < 1:
             raise ValueError(f"DataStream.batch: batch_size must be >= 1, got {batch_size!r}")
@@ -349,7 +368,7 @@ class DataStream(Generic[T]):
         post_augment_func: Optional[Callable[[Any], Any]] = None,
         augment_index: Optional[int] = None,
         enforce_determinism: bool = True,
-    ) -> "DataStream[Any]":
+    ) -> DataStream[Any]:
         """The original items followed by ``augment_factor`` augmented passes over them.
 
         Args:
@@ -367,9 +386,17 @@ class DataStream(Generic[T]):
             ValueError: ``augment_factor`` is not a positive int.
         """
         if not callable(getattr(augmentor, "augment", None)):
-            raise TypeError(f"DataStream.augment: expected an augmentor, got {type(augmentor).__name__}")
-        if not isinstance(augment_factor, int) or isinstance(augment_factor, bool) or augment_factor < 1:
-            raise ValueError(f"DataStream.augment: augment_factor must be a positive int, got {augment_factor!r}")
+            raise TypeError(
+                f"DataStream.augment: expected an augmentor, got {type(augmentor).__name__}"
+            )
+        if (
+            not isinstance(augment_factor, int)
+            or isinstance(augment_factor, bool)
+            or augment_factor < 1
+        ):
+            raise ValueError(
+                f"DataStream.augment: augment_factor must be a positive int, got {augment_factor!r}"
+            )
         if post_augment_func is not None and not callable(post_augment_func):
             raise TypeError("DataStream.augment: post_augment_func must be callable")
         post = post_augment_func or (lambda item: item)
@@ -395,7 +422,8 @@ class DataStream(Generic[T]):
                         if part is None:
                             continue
                         result = type(item)(
-                            part if idx == augment_index else value for idx, value in enumerate(item)
+                            part if idx == augment_index else value
+                            for idx, value in enumerate(item)
                         )
                     yield post(result)
 

@@ -1,4 +1,5 @@
 """The common data model (proto package ``caikit_data_model.common``)."""
+
 from caikit.core.data_model import JobStatus, TrainingStatus
 
 from .file import File
@@ -18,8 +19,8 @@ from .stream_sources import Directory, FileReference, ListOfFileReferences, S3Ba
 from .vectors import ListOfVector1D, Vector1D
 
 __all__ = [
-    "BoolSequence",
     "COMMON_PACKAGE",
+    "BoolSequence",
     "ConnectionInfo",
     "ConnectionTlsInfo",
     "Directory",

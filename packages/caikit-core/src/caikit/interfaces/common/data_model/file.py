@@ -1,4 +1,5 @@
 """A file carried inline: its bytes, name and media type."""
+
 from caikit.core.data_model import DataObjectBase, dataobject
 
 from .package import COMMON_PACKAGE

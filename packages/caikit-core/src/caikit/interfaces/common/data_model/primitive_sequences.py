@@ -1,4 +1,5 @@
 """Sequences of primitive values, usable wherever a task takes or returns a plain list."""
+
 from typing import List
 
 from caikit.core.data_model import DataObjectBase, Float32, dataobject

@@ -1,4 +1,5 @@
 """Which model produced a result."""
+
 from typing import List
 
 from caikit.core.data_model import DataObjectBase, dataobject

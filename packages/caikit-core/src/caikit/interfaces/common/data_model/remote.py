@@ -1,4 +1,5 @@
 """How to reach a remote service (used by remote model finders / initializers)."""
+
 from typing import Optional, Union
 
 from caikit.core.data_model import DataObjectBase, JsonDict, dataobject

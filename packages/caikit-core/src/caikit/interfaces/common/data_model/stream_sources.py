@@ -1,4 +1,5 @@
 """Where streamed data (e.g. training data) lives: files, directories and S3 locations."""
+
 from typing import Annotated, List
 
 from caikit.core.data_model import DataObjectBase, FieldNumber, dataobject

@@ -1,4 +1,5 @@
 """Dense vectors (e.g. embeddings) in one of three float encodings."""
+
 from typing import List, Union
 
 from caikit.core.data_model import DataObjectBase, dataobject

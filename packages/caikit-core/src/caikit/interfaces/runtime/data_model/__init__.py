@@ -4,9 +4,16 @@
 ``TrainingStatus`` (the ``JobStatus`` enum) is importable from here, as the seed's gRPC example
 does (caikit 0.29.1 dropped it from this module; we keep it).
 """
+
 from caikit.core.data_model import JobStatus, TrainingStatus
 
-from .info import ModelInfo, ModelInfoRequest, ModelInfoResponse, RuntimeInfoRequest, RuntimeInfoResponse
+from .info import (
+    ModelInfo,
+    ModelInfoRequest,
+    ModelInfoResponse,
+    RuntimeInfoRequest,
+    RuntimeInfoResponse,
+)
 from .model_management import DeployModelRequest, UndeployModelRequest
 from .package import COMMON_RUNTIME_PACKAGE, RUNTIME_PACKAGE
 from .prediction_job_management import (
@@ -23,6 +30,7 @@ from .training_management import (
 
 __all__ = [
     "COMMON_RUNTIME_PACKAGE",
+    "RUNTIME_PACKAGE",
     "DeployModelRequest",
     "JobStatus",
     "ModelInfo",
@@ -32,7 +40,6 @@ __all__ = [
     "PredictionJob",
     "PredictionJobInfoRequest",
     "PredictionJobStatusResponse",
-    "RUNTIME_PACKAGE",
     "RuntimeInfoRequest",
     "RuntimeInfoResponse",
     "TrainingInfoRequest",

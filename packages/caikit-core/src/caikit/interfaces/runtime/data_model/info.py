@@ -1,4 +1,5 @@
 """Messages of ``caikit.runtime.info.InfoService``."""
+
 from typing import Annotated, Dict, List
 
 from caikit.core.data_model import DataObjectBase, FieldNumber, JsonDict, dataobject

@@ -1,4 +1,5 @@
 """Messages of ``caikit.runtime.models.ModelManagement`` (deploy / undeploy)."""
+
 from typing import List
 
 from caikit.core.data_model import DataObjectBase, dataobject

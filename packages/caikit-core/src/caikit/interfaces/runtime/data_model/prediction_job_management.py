@@ -1,4 +1,5 @@
 """Messages of the ``<Domain>JobService`` (background prediction jobs)."""
+
 import datetime
 from typing import List
 

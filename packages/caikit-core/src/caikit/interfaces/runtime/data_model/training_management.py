@@ -1,4 +1,5 @@
 """Messages of ``caikit.runtime.training.TrainingManagement`` and of train RPC replies."""
+
 import datetime
 from typing import List
 
