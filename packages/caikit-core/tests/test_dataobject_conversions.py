@@ -366,3 +366,9 @@ def test_timestamp_out_of_range_names_the_field():
     proto.when.seconds = 253402300800 + 86400 * 400  # after year 9999
     with pytest.raises(ValueError, match=r"Everything\.when"):
         Everything.from_binary_buffer(proto.SerializeToString())
+
+
+def test_placeholder_of_an_enum_without_zero_member_means_unset():
+    assert Everything(shade="PLACEHOLDER_UNSET").to_proto().shade == 0
+    assert Everything(shade=0).to_json_dict()["shade"] is None
+    assert Everything.from_json('{"shade": 0}').shade is None

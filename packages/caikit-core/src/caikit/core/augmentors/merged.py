@@ -24,7 +24,7 @@ class MergedAugmentor(AugmentorBase):
         if len(types) != 1:
             raise TypeError(f"MergedAugmentor: augmentors disagree on augmentor_type: {types!r}")
         self.augmentors = list(augmentors)
-        self.augmentor_type = types.pop()
+        self.augmentor_type = types.pop()  # type: ignore[misc,assignment]
         super().__init__(random_seed, any(a.produces_none for a in augmentors))
 
     def _augment(self, obj: Any) -> Any:

@@ -62,7 +62,7 @@ def as_dict(value: Any) -> dict:
     raise TypeError(f"expected a dict, got {type(value).__name__} {value!r}")
 
 
-def coerce_message(cls: type, value: Any) -> Any:
+def coerce_message(cls: Any, value: Any) -> Any:
     """A nested message value: an instance of ``cls`` (or subclass) or a dict for it."""
     if isinstance(value, cls):
         return value
@@ -83,7 +83,7 @@ def bool_key(value: Any) -> bool:
 class EnumByName(dict):
     """``name -> member`` with a ValueError for unknown names."""
 
-    def __init__(self, enum_cls: type, placeholder: bool):
+    def __init__(self, enum_cls: Any, placeholder: bool):
         super().__init__(enum_cls.__members__)
         if placeholder:
             self["PLACEHOLDER_UNSET"] = None
@@ -586,7 +586,7 @@ class _Deferred:
         return self.ns[self.name](*args)
 
 
-def _new_obj(cls: type, values: Dict[str, Any]) -> Any:
+def _new_obj(cls: Any, values: Dict[str, Any]) -> Any:
     """Build an instance without calling a user-defined ``__init__``."""
     obj = cls.__new__(cls)
     obj.__dict__.update(values)

@@ -106,7 +106,7 @@ def _decorate(cls: type, package: str) -> type:
     return _decorate_class(cls, package)
 
 
-def _decorate_enum(enum_cls: type, package: str) -> type:
+def _decorate_enum(enum_cls: Any, package: str) -> Any:
     name = enum_cls.__name__
     full_name = f"{package}.{name}" if package else name
     _descriptors.add_file(_descriptors.build_enum_file(enum_cls, package, name))
@@ -119,7 +119,7 @@ def _decorate_enum(enum_cls: type, package: str) -> type:
     return enum_cls
 
 
-def _enum_proto_class(enum_cls: type) -> Any:
+def _enum_proto_class(enum_cls: Any) -> Any:
     """An ``EnumTypeWrapper`` for the proto enum (``Name(number)``, ``Value(name)``, ...)."""
     from google.protobuf.internal import enum_type_wrapper  # pylint: disable=import-outside-toplevel
 
@@ -136,7 +136,7 @@ def _is_classvar(annotation: Any) -> bool:
     return annotation is typing.ClassVar or typing.get_origin(annotation) is typing.ClassVar
 
 
-def _decorate_class(cls: type, package: str) -> type:
+def _decorate_class(cls: Any, package: str) -> Any:
     name = cls.__name__
     full_name = f"{package}.{name}" if package else name
     plain_init = "__init__" not in cls.__dict__
@@ -193,7 +193,7 @@ _CONVERTERS = ("fill", "from_pb", "to_js", "to_native", "to_text", "from_js")
 _COMPILE_LOCK = threading.RLock()
 
 
-def _lazy_converter(cls: type, name: str) -> Callable[..., Any]:
+def _lazy_converter(cls: Any, name: str) -> Callable[..., Any]:
     """A stand-in that compiles the class's converters, then forwards to the real one."""
 
     def compile_then_call(*args: Any) -> Any:
@@ -203,7 +203,7 @@ def _lazy_converter(cls: type, name: str) -> Callable[..., Any]:
     return compile_then_call
 
 
-def ensure_compiled(cls: type) -> Dict[str, Callable[..., Any]]:
+def ensure_compiled(cls: Any) -> Dict[str, Callable[..., Any]]:
     """Generate (once) the converters of a dataobject class and of the classes it nests."""
     if cls.__dict__.get("_caikit_compiled"):
         return {name: cls.__dict__[f"_caikit_{name}"].__func__ for name in _CONVERTERS}

@@ -46,7 +46,7 @@ def snake_to_upper_camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
-def enum_values(enum_cls: type) -> List[tuple]:
+def enum_values(enum_cls: Any) -> List[tuple]:
     """``(name, number)`` pairs of a Python Enum, with a PLACEHOLDER_UNSET = 0 first if needed."""
     values = []
     for member_name, member in enum_cls.__members__.items():
@@ -62,7 +62,7 @@ def enum_values(enum_cls: type) -> List[tuple]:
     return values
 
 
-def _fill_enum_proto(enum_proto: descriptor_pb2.EnumDescriptorProto, enum_cls: type, name: str):
+def _fill_enum_proto(enum_proto: descriptor_pb2.EnumDescriptorProto, enum_cls: Any, name: str):
     enum_proto.name = name
     numbers: Set[int] = set()
     alias = False
@@ -111,7 +111,7 @@ class _MessageBuilder:
                 _fill_enum_proto(self.proto.enum_type.add(), value.py_type, enum_name)
             fld.type_name = f".{self.full_name}.{enum_name}"
             return
-        type_name = value.type_name
+        type_name = value.type_name or self.full_name
         fld.type_name = "." + type_name
         if type_name in _WKT_FILES:
             self._dep(_WKT_FILES[type_name])

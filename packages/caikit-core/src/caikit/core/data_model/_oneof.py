@@ -114,6 +114,8 @@ def oneof_from_pb(msg: Any, field: str, members: Members, ns: Dict) -> Tuple[Any
     if name is None:
         return None, None
     member = _member_named(name, members)
+    if member is None:  # a member this class does not know (cannot happen for its own proto)
+        return None, None
     try:
         return _from_pb_value(getattr(msg, name), member[1], member[2], ns), name
     except Exception as err:  # pylint: disable=broad-except
@@ -222,14 +224,14 @@ def oneof_from_js(data: Dict, field: str, members: Members, ns: Dict) -> Tuple[A
         raise wrap(err, field) from None
 
 
-def install_oneof_accessors(cls: type, plans: List[T.FieldPlan]) -> None:
+def install_oneof_accessors(cls: Any, plans: List[T.FieldPlan]) -> None:
     """Give a class with Union fields member keyword arguments and member properties."""
     oneofs = [p for p in plans if p.shape == T.ONEOF]
     if not oneofs:
         return
     member_to_field = {m.name: p.name for p in oneofs for m in p.members}
     field_names = {p.name for p in plans}
-    original_init = cls.__init__
+    original_init: Any = cls.__init__
 
     @functools.wraps(original_init)
     def __init__(self, *args, **kwargs):
@@ -248,7 +250,7 @@ def install_oneof_accessors(cls: type, plans: List[T.FieldPlan]) -> None:
         if chosen:
             self.__dict__["_caikit_which"] = chosen
 
-    cls.__init__ = __init__
+    cls.__init__ = __init__  # type: ignore[misc]
 
     for plan in oneofs:
         for member in plan.members:

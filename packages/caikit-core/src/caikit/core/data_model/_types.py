@@ -94,8 +94,9 @@ class FieldPlan:
     name: str
     number: int
     shape: str
-    value: Optional[ValueType] = None
-    key: Optional[ValueType] = None
+    # ``value`` is None only for ONEOF plans (whose members carry values); ``key`` only for MAP
+    value: ValueType = None  # type: ignore[assignment]
+    key: ValueType = None  # type: ignore[assignment]
     optional: bool = False
     members: List[OneofMember] = dataclasses.field(default_factory=list)
     annotation: Any = None
@@ -165,7 +166,7 @@ class _Counter:
 
 def annotation_extra(tp: Any, kind: type) -> Any:
     """The (single) ``Annotated`` extra of type ``kind`` anywhere in the wrapping, or None."""
-    found = []
+    found: List[Any] = []
     while True:
         if typing.get_origin(tp) is typing.Annotated:
             args = typing.get_args(tp)

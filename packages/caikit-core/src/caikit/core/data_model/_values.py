@@ -111,7 +111,7 @@ def bytes_from_json(value: Any) -> Optional[bytes]:
         text = value.strip().replace("-", "+").replace("_", "/")
         text += "=" * (-len(text) % 4)
         try:
-            return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
+            return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)  # type: ignore[call-arg]
         except (binascii.Error, UnicodeEncodeError, ValueError):
             raise ValueError(f"expected base64 text, got {_got(value)}") from None
     return check_bytes(value)
@@ -123,7 +123,7 @@ def bytes_from_json(value: Any) -> Optional[bytes]:
 class EnumByNumber(dict):
     """``number -> member`` with a ValueError (not KeyError) for unknown numbers."""
 
-    def __init__(self, enum_cls: type, placeholder: bool):
+    def __init__(self, enum_cls: Any, placeholder: bool):
         super().__init__((m.value, m) for m in reversed(list(enum_cls)))
         if placeholder:
             self[0] = None
@@ -133,14 +133,15 @@ class EnumByNumber(dict):
         raise ValueError(f"{key!r} is not a valid {self.enum_cls.__name__} value")
 
 
-def enum_to_number(enum_cls: type, value: Any) -> int:
+def enum_to_number(enum_cls: Any, value: Any) -> int:
     """Member, member name or number -> proto enum number (validated)."""
     if isinstance(value, enum_cls):
         return value.value
-    return enum_in(enum_cls, value).value
+    member = enum_in(enum_cls, value)
+    return 0 if member is None else member.value  # None: the PLACEHOLDER_UNSET of the proto
 
 
-def enum_in(enum_cls: type, value: Any) -> Optional[enum.Enum]:
+def enum_in(enum_cls: Any, value: Any) -> Optional[enum.Enum]:
     """Member, member name or number -> member; ValueError/TypeError otherwise."""
     if value is None or isinstance(value, enum_cls):
         return value
@@ -167,7 +168,7 @@ def enum_in(enum_cls: type, value: Any) -> Optional[enum.Enum]:
     raise TypeError(f"expected {enum_cls.__name__}, got {_got(value)}")
 
 
-def enum_to_json(enum_cls: type, value: Any) -> Optional[str]:
+def enum_to_json(enum_cls: Any, value: Any) -> Optional[str]:
     """Member (or name/number) -> member name."""
     if value is None:
         return None

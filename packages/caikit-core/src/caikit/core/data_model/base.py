@@ -7,7 +7,7 @@ The per-class converters are generated once by the ``@dataobject`` decorator (se
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Dict, Iterator, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, ClassVar, Dict, Iterator, Optional, Tuple, Type, TypeVar, Union
 
 from . import _errors, _registry
 
@@ -30,6 +30,12 @@ class DataBase:
     # generated per class by @dataobject
     _caikit_proto_class: ClassVar[Any] = None
     _caikit_plans: ClassVar[Dict[str, Any]] = {}
+    _caikit_fill: ClassVar[Callable[..., Any]]
+    _caikit_from_pb: ClassVar[Callable[..., Any]]
+    _caikit_to_js: ClassVar[Callable[..., Any]]
+    _caikit_to_native: ClassVar[Callable[..., Any]]
+    _caikit_to_text: ClassVar[Callable[..., Any]]
+    _caikit_from_js: ClassVar[Callable[..., Any]]
 
     # -- registry ---------------------------------------------------------------------------------
 
@@ -288,10 +294,10 @@ class DataObjectBase(DataBase):
     """Base class for classes decorated with ``@dataobject``."""
 
 
-def _as_cls(cls: type, obj: Any) -> Any:
+def _as_cls(cls: Any, obj: Any) -> Any:
     """Re-home an instance built for the decorated class onto an undecorated subclass."""
     if type(obj) is cls or not isinstance(cls, type):
         return obj
-    new = cls.__new__(cls)
+    new: Any = object.__new__(cls)
     new.__dict__.update(obj.__dict__)
     return new

@@ -69,7 +69,7 @@ class DataStream(Generic[T]):
             an iterable (usually a fresh generator).
     """
 
-    def __init__(self, generator_func: Callable[..., Iterable[T]], *args: Any, **kwargs: Any):
+    def __init__(self, generator_func: Callable[..., Iterable[Any]], *args: Any, **kwargs: Any):
         if not callable(generator_func):
             raise TypeError(
                 f"DataStream: generator_func must be callable, got {type(generator_func).__name__}"
@@ -130,17 +130,17 @@ class DataStream(Generic[T]):
         cls, filename: str, skip: int = 0, *csv_args: Any, **csv_kwargs: Any
     ) -> DataStream[List[str]]:
         """CSV rows as lists of strings, skipping the first ``skip`` rows."""
-        return cls(_sources.read_csv, filename, skip, *csv_args, **csv_kwargs)
+        return cls(_sources.read_csv, filename, skip, *csv_args, **csv_kwargs)  # type: ignore[return-value]
 
     @classmethod
     def from_header_csv(cls, filename: str, *csv_args: Any, **csv_kwargs: Any) -> DataStream[dict]:
         """CSV rows as dicts keyed by the header row."""
-        return cls(_sources.read_header_csv, filename, *csv_args, **csv_kwargs)
+        return cls(_sources.read_header_csv, filename, *csv_args, **csv_kwargs)  # type: ignore[return-value]
 
     @classmethod
     def from_txt(cls, filename: str) -> DataStream[str]:
         """The lines of a text file."""
-        return cls(_sources.read_text_lines, filename)
+        return cls(_sources.read_text_lines, filename)  # type: ignore[return-value]
 
     @classmethod
     def from_file(
@@ -148,7 +148,7 @@ class DataStream(Generic[T]):
     ) -> DataStream[Any]:
         """Dispatch on extension (``.json`` array, ``.jsonl``, ``.csv`` with header, ``.txt``,
         multipart bodies); a directory streams all its files, a list of files chains them."""
-        if isinstance(filename, (list, tuple)):
+        if not isinstance(filename, (str, os.PathLike)):
             return cls.from_files(filename)
         path = os.fspath(filename)
         if not os.path.exists(path):
