@@ -108,3 +108,11 @@ def demo(session: nox.Session) -> None:
     """The demo: the tools, the data model, a module trained, served and called."""
     session.install(*_editable(ALL_EDITABLE), "requests>=2.31")
     session.run("python", "examples/demo.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site (MkDocs, strict): regenerates the configuration reference, builds site/."""
+    session.install(*_editable(ALL_EDITABLE), "mkdocs>=1.6,<2")
+    session.run("python", "docs/tools/gen_config_reference.py")
+    session.run("mkdocs", "build", "--strict", "--clean", *session.posargs)
