@@ -9,7 +9,7 @@ Public names (imported on first use, so ``import caikit_compose`` stays cheap):
   groups (``INDIVIDUAL``, ``KEY_GROUPING``, ``COUNT_GROUPING`` built in)
 * ``ActorBase`` (and ``caikit_compose.actors.model_actor.ModelActor``)
 """
-import importlib as _importlib
+from caikit.core.toolkit.lazy_exports import lazy_exports as _lazy_exports
 
 _LAZY = {
     "Message": "caikit_compose.message",
@@ -25,17 +25,4 @@ _LAZY = {
 }
 
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    try:
-        module_name = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'caikit_compose' has no attribute {name!r}") from None
-    value = getattr(_importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY)

@@ -3,7 +3,7 @@
 Names are exported lazily (PEP 562) so that importing ``caikit.core`` does not pay for
 protobuf, entry points or the module registry until they are used.
 """
-import importlib as _importlib
+from caikit.core.toolkit.lazy_exports import lazy_exports as _lazy_exports
 
 # public name -> defining module
 _LAZY = {
@@ -29,17 +29,4 @@ _LAZY = {
 }
 
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    try:
-        module_name = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'caikit.core' has no attribute {name!r}") from None
-    value = getattr(_importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY)

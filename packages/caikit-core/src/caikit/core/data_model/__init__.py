@@ -11,7 +11,7 @@ Public names (imported lazily, so ``DataStream`` alone never loads protobuf):
 * ``DataObjectNotFoundError``, ``DataModelTypeError``, ``DataModelValueError``
 """
 
-import importlib as _importlib
+from caikit.core.toolkit.lazy_exports import lazy_exports as _lazy_exports
 
 _LAZY = {
     "DataBase": "caikit.core.data_model.base",
@@ -38,17 +38,4 @@ _LAZY = {
 }
 
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    try:
-        module_name = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'caikit.core.data_model' has no attribute {name!r}") from None
-    value = getattr(_importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY)
