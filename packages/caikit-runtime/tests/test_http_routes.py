@@ -90,6 +90,28 @@ def test_a_list_of_dataobjects_as_inputs(server):
     assert _predict(server, params, "/api/v1/task/tally").json() == {"count": 1, "names": ["Ann"]}
 
 
+def test_null_elements_in_a_list_of_objects_are_422(server):
+    body = {"inputs": [{"name": "Ann"}, None], "model_id": "counter"}
+    answer = _assert_error(_predict(server, body, "/api/v1/task/tally"), 422)
+    assert answer["additional_info"][0]["loc"] == ["body", "people", 1]
+
+
+def test_integers_outside_their_range_are_422(server):
+    body = {"inputs": "Gabe", "model_id": "greeter", "parameters": {"repeat": 2**70}}
+    response = requests.post(_url(server, "/api/v1/task/server-streaming-greeting"), json=body, timeout=30)
+    answer = _assert_error(response, 422)
+    assert answer["additional_info"][0]["loc"] == ["body", "repeat"]
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_non_json_number_constants_are_422(server, constant):
+    raw = b'{"inputs": "x", "model_id": "counter", "parameters": {"x": ' + constant + b"}}"
+    response = requests.post(
+        _url(server, "/api/v1/task/greeting"), data=raw, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    _assert_error(response, 422)
+
+
 def test_missing_model_id_is_400(server):
     _assert_error(_predict(server, {"inputs": "Gabe"}), 400, "Please provide model_id in payload")
 

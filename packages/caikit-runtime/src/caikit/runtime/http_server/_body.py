@@ -21,6 +21,7 @@ from ._errors import HTTPError, ValidationError
 
 __all__ = [
     "BodyTooLarge",
+    "loads",
     "is_json_media_type",
     "media_type",
     "parse_json",
@@ -34,7 +35,26 @@ DISCARD_BYTES = 4 * 1024 * 1024
 DISCARD_SECONDS = 2.0
 _CLOSE = (b"connection", b"close")
 
-_loads = json.loads
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
+
+
+#: JSON as RFC 8259 has it: UTF-8, no NaN / Infinity (Python's json accepts those)
+_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+_decode = _decoder.decode
+
+
+def loads(data: bytes) -> Any:
+    """Decode a JSON document from UTF-8 bytes (a leading BOM is tolerated).
+
+    Raises:
+        ValueError: not UTF-8, not JSON, or a NaN / Infinity constant
+        RecursionError: nested too deeply
+    """
+    text = data.decode("utf-8")
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    return _decode(text)
 
 
 def media_type(scope: Dict[str, Any]) -> Optional[str]:
@@ -163,7 +183,7 @@ def parse_json(body: bytes) -> Any:
     if not body:
         raise ValidationError("Request body is empty: expected a JSON object", ["body"], "json_invalid")
     try:
-        return _loads(body)
+        return loads(body)
     except RecursionError:
         raise ValidationError("JSON body is nested too deeply", ["body"], "json_invalid") from None
     except ValueError as err:  # JSONDecodeError and UnicodeDecodeError

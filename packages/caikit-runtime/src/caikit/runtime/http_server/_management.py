@@ -23,6 +23,7 @@ from . import _wire
 from ._body import parse_json, read_body, require_json
 from ._context import HandlerContext
 from ._errors import ValidationError, send_exception
+from ._fit import fit_check
 from ._requests import PredictShape
 from ._streams import to_json_bytes
 
@@ -48,11 +49,15 @@ def _from_dict(request_type: Any, value: Any) -> Any:
     if type(value) is not dict:
         raise ValidationError("Input should be a valid dictionary or object", ["body"], "dict_type")
     try:
-        return request_type.from_dict(value)
+        request = request_type.from_dict(value)
     except (TypeError, ValueError) as err:
         raise ValidationError(str(err), ["body"], "type_error" if isinstance(err, TypeError) else "value_error") from None
     except RecursionError:
         raise ValidationError("Request is nested too deeply", ["body"]) from None
+    check = fit_check(request_type)
+    if check is not None:
+        check(request)
+    return request
 
 
 class JsonOperation:

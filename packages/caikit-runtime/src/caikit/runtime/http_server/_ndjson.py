@@ -20,11 +20,10 @@ behind, the server stops reading from the socket.
 from __future__ import annotations
 
 import asyncio
-import json
 import queue
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from ._body import body_too_large, media_type
+from ._body import body_too_large, loads, media_type
 from ._errors import HTTPError, ValidationError
 
 __all__ = ["NDJSON_MEDIA_TYPES", "LineReader", "InputStreamError"]
@@ -37,7 +36,7 @@ NDJSON_MEDIA_TYPES = frozenset(
 HIGH_WATER = 64
 
 _END = object()
-_loads = json.loads
+_loads = loads
 
 
 class InputStreamError(Exception):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from ._errors import HTTPError, ValidationError
+from ._fit import fit_check
 
 __all__ = ["PredictShape", "MISSING_MODEL_ID"]
 
@@ -51,6 +52,7 @@ class PredictShape:
         self.single_input: Optional[str] = self.input_names[0] if len(self.input_names) == 1 else None
         self.streamed: List[str] = [f.name for f in rpc.fields if f.streamed]
         self._from_dict = rpc.request.from_dict
+        self._check_nulls = fit_check(rpc.request)
 
     # -- body -> dict of request fields ------------------------------------------------------
 
@@ -109,8 +111,11 @@ class PredictShape:
             ValidationError: 422 naming the offending field
         """
         try:
-            return self._from_dict(data)
+            request = self._from_dict(data)
         except (TypeError, ValueError) as err:
             raise ValidationError(str(err), ["body"], "type_error" if isinstance(err, TypeError) else "value_error") from None
         except RecursionError:
             raise ValidationError("Request is nested too deeply", ["body"]) from None
+        if self._check_nulls is not None:
+            self._check_nulls(request)
+        return request

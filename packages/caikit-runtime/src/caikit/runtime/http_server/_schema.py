@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Dict, Optional
 
-__all__ = ["SchemaRegistry", "nullable"]
+__all__ = ["SchemaRegistry", "int_range", "nullable"]
 
 # proto field types (google.protobuf.descriptor_pb2.FieldDescriptorProto.Type)
 _INT_RANGES = {
@@ -32,6 +32,11 @@ _INT_RANGES = {
     7: (0, 2**32 - 1),  # fixed32
 }
 _FLOAT_TYPES = (1, 2)  # double, float
+
+
+def int_range(proto_type: int) -> tuple:
+    """``(lowest, highest)`` value of a proto integer type (int64 when unknown)."""
+    return _INT_RANGES.get(proto_type, _INT_RANGES[3])
 
 
 def nullable(schema: Dict[str, Any]) -> Dict[str, Any]:

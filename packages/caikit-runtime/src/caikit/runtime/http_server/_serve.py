@@ -88,6 +88,21 @@ def hypercorn_config(sock: socket.socket, grace_seconds: float, tls: Any = None)
     return config, temp_files
 
 
+#: Seconds a closing TLS connection waits for the client's close_notify. asyncio's default is
+#: 30 s, and Python 3.11's ``Server.wait_closed`` waits for every connection: an idle
+#: keep-alive client that never reads would hold a shutdown for that long.
+SSL_SHUTDOWN_TIMEOUT = 1.0
+
+
+class _ServerLoop(asyncio.SelectorEventLoop):
+    """The server thread's event loop: TLS servers it creates close connections promptly."""
+
+    async def create_server(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if kwargs.get("ssl") is not None:
+            kwargs.setdefault("ssl_shutdown_timeout", SSL_SHUTDOWN_TIMEOUT)
+        return await super().create_server(*args, **kwargs)
+
+
 def _exception_handler(loop: asyncio.AbstractEventLoop, context: dict) -> None:
     # Python 3.11's asyncio.streams reads the exception of a cancelled connection task and
     # reports the CancelledError as an error; connections cancelled at shutdown are expected.
@@ -136,7 +151,7 @@ class ServerThread:
     def _run(self) -> None:
         from hypercorn.asyncio import serve
 
-        loop = asyncio.new_event_loop()
+        loop = _ServerLoop()
         asyncio.set_event_loop(loop)
         loop.set_exception_handler(_exception_handler)
         self.loop = loop
