@@ -9,7 +9,6 @@ API: :func:`tls_settings` -> :class:`TLSSettings` (``enabled``, ``mutual``, ``se
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import tempfile
@@ -22,13 +21,18 @@ class TLSConfigError(ValueError):
     """A TLS setting is neither a readable PEM file nor PEM text."""
 
 
-@dataclasses.dataclass(frozen=True)
 class TLSSettings:
     """Resolved TLS material (PEM bytes); empty when TLS is off."""
 
-    server_key: bytes = b""
-    server_cert: bytes = b""
-    client_ca: bytes = b""
+    __slots__ = ("server_key", "server_cert", "client_ca")
+
+    def __init__(self, server_key: bytes = b"", server_cert: bytes = b"", client_ca: bytes = b""):
+        self.server_key = server_key
+        self.server_cert = server_cert
+        self.client_ca = client_ca
+
+    def __repr__(self) -> str:  # never the key itself
+        return f"TLSSettings(enabled={self.enabled!r}, mutual={self.mutual!r})"
 
     @property
     def enabled(self) -> bool:
@@ -48,13 +52,15 @@ class TLSSettings:
         )
 
 
-@dataclasses.dataclass(frozen=True)
 class TLSFiles:
     """Paths of PEM files (temporary, mode 0600)."""
 
-    key: str
-    cert: str
-    client_ca: Optional[str]
+    __slots__ = ("key", "cert", "client_ca")
+
+    def __init__(self, key: str, cert: str, client_ca: Optional[str]):
+        self.key = key
+        self.cert = cert
+        self.client_ca = client_ca
 
 
 def _to_file(data: bytes, kind: str) -> str:

@@ -69,22 +69,25 @@ class RuntimeGRPCServer:
         config = get_config()
         runtime = config.runtime
         self._config = config
+        self._runtime = runtime
         self._grace_default = float(runtime.grpc.server_shutdown_grace_period_seconds or 0)
-        self.services = get_services(runtime)
+        self._abortable = runtime.use_abortable_threads is not False
+        # the inference service first; the rest is generated when first needed (see start())
+        self.services = get_services(runtime, complete=False)
         self.model_manager = get_model_manager()
         self.metrics = get_metrics()
         self.metrics.loaded_models = self.model_manager.loaded_count
         self._tls = tls_settings(config)
         self._ready = threading.Event()
+        self._completed = threading.Event()
+        self._complete_lock = threading.Lock()
+        self._complete_error: Optional[BaseException] = None
         self._started = False
         self._stopped = threading.Event()
+        self._health: Any = None
+        self._packages: Dict[str, Optional[ServicePackage]] = {}
 
         self.inference_service = self._package(self.services.inference)
-        self.inference_job_service = self._package(self.services.jobs)
-        self.training_service = self._package(self.services.training)
-        self.training_management_service = self._package(self.services.training_management)
-        self.model_management_service = self._package(self.services.model_management)
-        self.runtime_info_service = self._package(self.services.info)
 
         self._executor = get_thread_pool()
         max_bytes = int(runtime.grpc.max_message_bytes or 0)
@@ -96,12 +99,41 @@ class RuntimeGRPCServer:
         self.server = grpc.server(self._executor, options=options, maximum_concurrent_rpcs=max_rpcs)
 
         self._service_names: List[str] = []
-        self._register_services(runtime)
-        self._health = self._add_health()
-        self._add_reflection()
+        self._register_inference()
 
         requested = runtime.grpc.port if port is None else port
         self.port = self._bind(int(requested or 0))
+
+    # -- service packages (clients) ---------------------------------------------------------
+
+    @property
+    def inference_job_service(self) -> Optional[ServicePackage]:
+        """The prediction-job service (None when disabled)."""
+        return self._completed_package("jobs")
+
+    @property
+    def training_service(self) -> Optional[ServicePackage]:
+        """The training service (None when disabled)."""
+        return self._completed_package("training")
+
+    @property
+    def training_management_service(self) -> Optional[ServicePackage]:
+        """``caikit.runtime.training.TrainingManagement`` (None when training is disabled)."""
+        return self._completed_package("training_management")
+
+    @property
+    def model_management_service(self) -> Optional[ServicePackage]:
+        """``caikit.runtime.models.ModelManagement``."""
+        return self._completed_package("model_management")
+
+    @property
+    def runtime_info_service(self) -> Optional[ServicePackage]:
+        """``caikit.runtime.info.InfoService``."""
+        return self._completed_package("info")
+
+    def _completed_package(self, kind: str) -> Optional[ServicePackage]:
+        self.wait_until_complete()
+        return self._packages.get(kind)
 
     # -- construction -----------------------------------------------------------------------
 
@@ -109,59 +141,123 @@ class RuntimeGRPCServer:
     def _package(spec: Any) -> Optional[ServicePackage]:
         return make_service_package(spec) if spec is not None else None
 
-    def _add(self, service_name: str, handlers: Dict[str, grpc.RpcMethodHandler]) -> None:
-        # registered methods are matched by grpc core (no Python lookup per call); the
-        # generic handler keeps unregistered-method fallbacks working
+    def _add(self, service_name: str, handlers: Dict[str, grpc.RpcMethodHandler], registered: bool = True) -> None:
+        # registered methods are matched by grpc core (no Python lookup per call) but can only
+        # be added before the server starts; the generic handler works at any time
         self.server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service_name, handlers),))
-        self.server.add_registered_method_handlers(service_name, handlers)
+        if registered:
+            self.server.add_registered_method_handlers(service_name, handlers)
         self._service_names.append(service_name)
 
-    def _register_services(self, runtime: Any) -> None:
+    def _register_inference(self) -> None:
+        """What a first answer needs: the inference service and ModelMesh's SPI."""
         from ..mmesh import descriptors
-        from ..training_management import get_training_manager
         from ._mmesh import mmesh_handlers
 
-        abortable = runtime.use_abortable_threads is not False
-        services = self.services
-        if services.inference is not None:
+        inference = self.services.inference
+        if inference is not None:
             handlers = {
-                rpc.name: make_inference_handler(rpc, self.model_manager, self.metrics, abortable)
-                for rpc in services.inference.rpcs
+                rpc.name: make_inference_handler(rpc, self.model_manager, self.metrics, self._abortable)
+                for rpc in inference.rpcs
             }
-            self._add(services.inference.full_name, handlers)
+            self._add(inference.full_name, handlers)
+        descriptors.messages()  # the mmesh file must be in the pool for reflection
+        mm_config = (self._config.inference_plugin or {}).get("model_mesh") or {}
+        self._add(descriptors.SERVICE_NAME, mmesh_handlers(self.model_manager, mm_config, self._ready.is_set))
+
+    def _complete(self) -> None:
+        """Generate and register the other services, health and reflection (once)."""
+        with self._complete_lock:
+            if self._completed.is_set():
+                return
+            registered = not self._started
+            try:
+                self._register_rest(registered)
+            except BaseException as err:  # noqa: BLE001 - reported by wait_until_complete()
+                self._complete_error = err
+                log.exception("Registering the gRPC services failed")
+            finally:
+                self._completed.set()
+
+    def _register_rest(self, registered: bool) -> None:
+        from ..training_management import get_training_manager
+
+        services = get_services(self._runtime)
+        for kind in ("jobs", "training", "training_management", "model_management", "info"):
+            self._packages[kind] = self._package(getattr(services, kind))
         if services.jobs is not None:
             from ..prediction_jobs import get_job_manager
 
-            self._add(services.jobs.full_name, job_handlers(services.jobs, self.model_manager, get_job_manager()))
+            self._add(services.jobs.full_name, job_handlers(services.jobs, self.model_manager, get_job_manager()), registered)
         if services.training is not None:
             training_manager = get_training_manager()
-            self._add(services.training.full_name, train_handlers(services.training, training_manager))
+            self._add(services.training.full_name, train_handlers(services.training, training_manager), registered)
             self._add(
                 services.training_management.full_name,
                 training_management_handlers(services.training_management, training_manager),
+                registered,
             )
         if services.model_management is not None:
             self._add(
                 services.model_management.full_name,
                 model_management_handlers(services.model_management, self.model_manager),
+                registered,
             )
-        self._add(services.info.full_name, info_handlers(services.info, self.model_manager))
-        descriptors.messages()  # the mmesh file must be in the pool for reflection
-        mm_config = (self._config.inference_plugin or {}).get("model_mesh") or {}
-        self._add(descriptors.SERVICE_NAME, mmesh_handlers(self.model_manager, mm_config, self._ready.is_set))
+        self._add(services.info.full_name, info_handlers(services.info, self.model_manager), registered)
+        self._health = self._add_health()
+        self._add_reflection()
+        if self._ready.is_set():
+            self._health.set("", _serving())
+
+    def wait_until_complete(self, timeout: Optional[float] = None) -> None:
+        """Block until every service is registered (at once when not started yet).
+
+        Raises:
+            TimeoutError: not complete within ``timeout`` seconds
+            Exception: what registering the services raised
+        """
+        if not self._started:
+            self._complete()
+        if not self._completed.wait(timeout):
+            raise TimeoutError(f"gRPC services not registered within {timeout} s")
+        if self._complete_error is not None:
+            raise self._complete_error
 
     def _add_health(self) -> Any:
         from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
         servicer = health.HealthServicer(experimental_non_blocking=True)
-        health_pb2_grpc.add_HealthServicer_to_server(servicer, self.server)
-        servicer.set("", health_pb2.HealthCheckResponse.NOT_SERVING)
+        status = health_pb2.HealthCheckResponse
+        handlers = {
+            "Check": grpc.unary_unary_rpc_method_handler(
+                servicer.Check,
+                request_deserializer=health_pb2.HealthCheckRequest.FromString,
+                response_serializer=status.SerializeToString,
+            ),
+            "Watch": grpc.unary_stream_rpc_method_handler(
+                servicer.Watch,
+                request_deserializer=health_pb2.HealthCheckRequest.FromString,
+                response_serializer=status.SerializeToString,
+            ),
+        }
+        del health_pb2_grpc  # handlers are built here so they can be added after start
+        self.server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("grpc.health.v1.Health", handlers),))
+        servicer.set("", status.NOT_SERVING)
         return servicer
 
     def _add_reflection(self) -> None:
-        from grpc_reflection.v1alpha import reflection
+        from grpc_reflection.v1alpha import reflection, reflection_pb2
 
-        reflection.enable_server_reflection(list(self._service_names) + [reflection.SERVICE_NAME], self.server)
+        names = list(self._service_names) + [reflection.SERVICE_NAME]
+        servicer = reflection.ReflectionServicer(names)
+        handler = grpc.stream_stream_rpc_method_handler(
+            servicer.ServerReflectionInfo,
+            request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
+            response_serializer=reflection_pb2.ServerReflectionResponse.SerializeToString,
+        )
+        self.server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler(reflection.SERVICE_NAME, {"ServerReflectionInfo": handler}),)
+        )
 
     def _credentials(self) -> Any:
         tls = self._tls
@@ -206,16 +302,21 @@ class RuntimeGRPCServer:
     def start(self, blocking: bool = True) -> None:
         """Load the boot-time models, start serving, and with ``blocking`` wait for stop."""
         if not self._started:
-            self._started = True
             self.model_manager.boot()
             # boot-time objects (descriptors, classes, models) live as long as the process: keep
             # them out of the garbage collector's full passes
             gc.freeze()
+            self._started = True
             self.server.start()
-            self._health.set("", _serving())
             self._ready.set()
-            self._start_metrics()
             log.info("gRPC server serving on port %s", self.port)
+            if self._completed.is_set():
+                self._health.set("", _serving())
+            else:
+                # inference is served now; the other services, health (SERVING once they are
+                # there) and reflection follow in the background, off the first answer's path
+                threading.Thread(target=self._complete, name="caikit-grpc-register", daemon=True).start()
+            self._start_metrics()
         if blocking:
             self.server.wait_for_termination()
 
@@ -240,8 +341,11 @@ class RuntimeGRPCServer:
         if self._stopped.is_set():
             return
         grace = self._grace_default if grace_period_seconds is None else grace_period_seconds
+        if self._started:
+            self._completed.wait(30)  # do not race the background registration
         try:
-            self._health.enter_graceful_shutdown()
+            if self._health is not None:
+                self._health.enter_graceful_shutdown()
         except Exception:  # noqa: BLE001 - health is best effort during shutdown
             pass
         self.server.stop(grace).wait()
@@ -272,6 +376,7 @@ class RuntimeGRPCServer:
     @property
     def service_names(self) -> List[str]:
         """Full names of the services registered (not counting health and reflection)."""
+        self.wait_until_complete()
         return list(self._service_names)
 
 

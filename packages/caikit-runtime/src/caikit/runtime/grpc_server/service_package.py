@@ -11,7 +11,6 @@ descriptor was added to the default pool:
 """
 from __future__ import annotations
 
-import dataclasses
 from types import SimpleNamespace
 from typing import Any, Dict
 
@@ -52,16 +51,19 @@ def make_stub_class(spec: ServiceSpec) -> type:
     )
 
 
-@dataclasses.dataclass
 class ServicePackage:
     """A generated service as a client sees it."""
 
-    service: str
-    descriptor: Any
-    stub_class: type
-    messages: SimpleNamespace
-    caikit_rpcs: Dict[str, Any]
-    spec: ServiceSpec
+    def __init__(self, service: str, descriptor: Any, stub_class: type, messages: SimpleNamespace, caikit_rpcs: Dict[str, Any], spec: ServiceSpec):
+        self.service = service
+        self.descriptor = descriptor
+        self.stub_class = stub_class
+        self.messages = messages
+        self.caikit_rpcs = caikit_rpcs
+        self.spec = spec
+
+    def __repr__(self) -> str:
+        return f"ServicePackage({self.service!r})"
 
     @property
     def name(self) -> str:

@@ -15,7 +15,6 @@ method to call with which parameters. Both servers dispatch through these:
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -31,7 +30,6 @@ __all__ = ["MethodBinding", "RequestField", "TaskRPC", "build_task_rpcs"]
 log = logging.getLogger("caikit.runtime.service_generation")
 
 
-@dataclasses.dataclass(frozen=True)
 class RequestField:
     """One field of a request message.
 
@@ -42,10 +40,26 @@ class RequestField:
         streamed: for input-streaming flavours, the field carries one element of a stream
     """
 
-    name: str
-    field_type: Any
-    optional: bool
-    streamed: bool = False
+    __slots__ = ("name", "field_type", "optional", "streamed")
+
+    def __init__(self, name: str, field_type: Any, optional: bool, streamed: bool = False):
+        self.name = name
+        self.field_type = field_type
+        self.optional = optional
+        self.streamed = streamed
+
+    def __repr__(self) -> str:
+        return (
+            f"RequestField(name={self.name!r}, field_type={self.field_type!r}, "
+            f"optional={self.optional!r}, streamed={self.streamed!r})"
+        )
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, RequestField) and (self.name, self.field_type, self.optional, self.streamed) == (
+            other.name, other.field_type, other.optional, other.streamed
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def kind(self) -> FieldKind:
@@ -218,7 +232,7 @@ def _request_fields(task: type, flavour: Flavour, implementations: Sequence[Tupl
                     f"({module_class.__name__}.{signature.method_name})"
                 )
             elif optional and not current.optional:
-                fields[name] = dataclasses.replace(current, optional=True)
+                fields[name] = RequestField(current.name, current.field_type, True, current.streamed)
     return list(fields.values())
 
 

@@ -14,7 +14,6 @@ Each is a transport-neutral :class:`~.specs.ServiceSpec` (None when disabled by
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 from typing import Any, Dict, List, Optional, Tuple
@@ -26,7 +25,15 @@ from .messages import make_message
 from .specs import RPCSpec, ServiceSpec
 from .training import TrainRPC, build_train_rpcs
 
-__all__ = ["JobRPC", "RuntimeServices", "generate_services", "get_services", "reset_services"]
+__all__ = [
+    "JobRPC",
+    "RuntimeServices",
+    "complete_services",
+    "generate_inference",
+    "generate_services",
+    "get_services",
+    "reset_services",
+]
 
 log = logging.getLogger("caikit.runtime.service_generation")
 
@@ -45,23 +52,37 @@ class JobRPC(RPCSpec):
         self.task_rpc = task_rpc
 
 
-@dataclasses.dataclass(eq=False)
 class RuntimeServices:
-    """The generated services of one runtime."""
+    """The generated services of one runtime.
 
-    library: str
-    domain: str
-    package: str
-    modules: List[type]
-    inference: Optional[ServiceSpec]
-    jobs: Optional[ServiceSpec]
-    training: Optional[ServiceSpec]
-    training_management: Optional[ServiceSpec]
-    model_management: Optional[ServiceSpec]
-    info: ServiceSpec
+    Generation has two stages: the inference service first (all a first answer needs), then the
+    rest (jobs, training and the fixed services, which import the runtime interfaces).
+    ``complete`` tells whether the second stage ran; :func:`get_services` returns complete
+    services unless asked with ``complete=False``.
+
+    Attributes:
+        library, domain, package: what the services are named after
+        modules: the served module classes
+        inference, jobs, training, training_management, model_management, info: the
+            :class:`ServiceSpec` s (None when disabled or not generated yet)
+    """
+
+    def __init__(self, library: str, domain: str, package: str, modules: List[type], inference: Optional[ServiceSpec], generation: Any = None):
+        self.library = library
+        self.domain = domain
+        self.package = package
+        self.modules = modules
+        self.inference = inference
+        self.jobs: Optional[ServiceSpec] = None
+        self.training: Optional[ServiceSpec] = None
+        self.training_management: Optional[ServiceSpec] = None
+        self.model_management: Optional[ServiceSpec] = None
+        self.info: Optional[ServiceSpec] = None
+        self.complete = False
+        self.generation = generation
 
     def all(self) -> List[ServiceSpec]:
-        """Every enabled service."""
+        """Every enabled service (of the stages generated so far)."""
         return [
             s
             for s in (self.inference, self.jobs, self.training, self.training_management, self.model_management, self.info)
@@ -75,7 +96,7 @@ class RuntimeServices:
 
     @property
     def train_rpcs(self) -> List[TrainRPC]:
-        """The train RPCs (empty when training is disabled)."""
+        """The train RPCs (empty when training is disabled or not generated yet)."""
         return list(self.training.rpcs) if self.training else []  # type: ignore[arg-type]
 
 
@@ -138,8 +159,66 @@ def _fixed_services(training: bool, models: bool) -> Tuple[Optional[ServiceSpec]
     return training_management, model_management, info
 
 
+def _enabled(generation: Any) -> Tuple[bool, bool, bool]:
+    enable_inference = generation.get("enable_inference", True) is not False
+    enable_training = generation.get("enable_training", True) is not False
+    enable_jobs = enable_inference and generation.get("enable_inference_jobs", True) is not False
+    return enable_inference, enable_training, enable_jobs
+
+
+def generate_inference(runtime_config: Any) -> RuntimeServices:
+    """The first stage: import the library and generate the inference service.
+
+    Raises:
+        ImportError: ``runtime.library`` cannot be imported
+        TypeError: modules disagree on a parameter type, or a task does not return a dataobject
+    """
+    library = str(runtime_config.library or "")
+    generation = runtime_config.service_generation or {}
+    import_library(library)
+    domain = names.domain_name(library, generation.get("domain"))
+    package = names.package_name(domain, generation.get("package"))
+    modules = served_modules(library, generation)
+    enable_inference, _, _ = _enabled(generation)
+    task_rpcs = build_task_rpcs(modules, package, lambda m: served_tasks(m, generation)) if enable_inference else []
+    inference = None
+    if enable_inference:
+        inference = ServiceSpec(package, names.service_name(domain, ""), list(task_rpcs))
+        inference.messages = {rpc.request.__name__: rpc.request for rpc in task_rpcs}
+    return RuntimeServices(library, domain, package, modules, inference, generation=generation)
+
+
+def complete_services(services: RuntimeServices) -> RuntimeServices:
+    """The second stage (in place): jobs, training and the fixed services."""
+    if services.complete:
+        return services
+    generation = services.generation or {}
+    enable_inference, enable_training, enable_jobs = _enabled(generation)
+    package, domain = services.package, services.domain
+    task_rpcs = services.task_rpcs
+    if enable_jobs:
+        services.jobs = _job_service(package, domain, task_rpcs)
+    if enable_training:
+        trainable = [m for m in services.modules if served_tasks(m, generation)]
+        train_rpcs = build_train_rpcs(trainable, package)
+        training = ServiceSpec(package, names.service_name(domain, "Training"), list(train_rpcs))
+        for rpc in train_rpcs:
+            training.messages[rpc.request.__name__] = rpc.request
+            training.messages[rpc.parameters.__name__] = rpc.parameters
+        services.training = training
+    services.training_management, services.model_management, services.info = _fixed_services(
+        enable_training, enable_inference or enable_jobs
+    )
+    services.complete = True
+    log.info(
+        "Generated services for library %r: %d modules, %d inference RPCs, %d train RPCs",
+        services.library, len(services.modules), len(task_rpcs), len(services.train_rpcs),
+    )
+    return services
+
+
 def generate_services(runtime_config: Any = None) -> RuntimeServices:
-    """Generate the services described by ``runtime_config`` (default: the current config).
+    """Generate every service described by ``runtime_config`` (default: the current config).
 
     Raises:
         ImportError: ``runtime.library`` cannot be imported
@@ -149,40 +228,7 @@ def generate_services(runtime_config: Any = None) -> RuntimeServices:
         from caikit.config import get_config
 
         runtime_config = get_config().runtime
-    library = str(runtime_config.library or "")
-    generation = runtime_config.service_generation or {}
-    import_library(library)
-    domain = names.domain_name(library, generation.get("domain"))
-    package = names.package_name(domain, generation.get("package"))
-    modules = served_modules(library, generation)
-    enable_inference = generation.get("enable_inference", True) is not False
-    enable_training = generation.get("enable_training", True) is not False
-    enable_jobs = enable_inference and generation.get("enable_inference_jobs", True) is not False
-
-    def tasks_of(module_class: type) -> List[type]:
-        return served_tasks(module_class, generation)
-
-    task_rpcs = build_task_rpcs(modules, package, tasks_of) if enable_inference else []
-    inference = ServiceSpec(package, names.service_name(domain, ""), list(task_rpcs)) if enable_inference else None
-    if inference is not None:
-        inference.messages = {rpc.request.__name__: rpc.request for rpc in task_rpcs}
-    jobs = _job_service(package, domain, task_rpcs) if enable_jobs else None
-    training = None
-    if enable_training:
-        trainable = [m for m in modules if tasks_of(m)]
-        train_rpcs = build_train_rpcs(trainable, package)
-        training = ServiceSpec(package, names.service_name(domain, "Training"), list(train_rpcs))
-        for rpc in train_rpcs:
-            training.messages[rpc.request.__name__] = rpc.request
-            training.messages[rpc.parameters.__name__] = rpc.parameters
-    training_management, model_management, info = _fixed_services(enable_training, enable_inference or enable_jobs)
-    log.info(
-        "Generated services for library %r: %d modules, %d inference RPCs, %d train RPCs",
-        library, len(modules), len(task_rpcs), len(training.rpcs) if training else 0,
-    )
-    return RuntimeServices(
-        library, domain, package, modules, inference, jobs, training, training_management, model_management, info
-    )
+    return complete_services(generate_inference(runtime_config))
 
 
 _SERVICES: Dict[str, RuntimeServices] = {}
@@ -194,8 +240,14 @@ def _config_key(runtime_config: Any) -> str:
     return repr((runtime_config.library, sorted((k, repr(v)) for k, v in dict(generation).items())))
 
 
-def get_services(runtime_config: Any = None) -> RuntimeServices:
-    """The services for the current configuration, generated on first use and then shared."""
+def get_services(runtime_config: Any = None, complete: bool = True) -> RuntimeServices:
+    """The services for the current configuration, generated on first use and then shared.
+
+    Args:
+        runtime_config: the ``runtime`` section (default: the current config's)
+        complete: generate every service; False may return only the inference service (the
+            gRPC server serves it first and completes the rest after its first answer can go)
+    """
     if runtime_config is None:
         from caikit.config import get_config
 
@@ -204,7 +256,9 @@ def get_services(runtime_config: Any = None) -> RuntimeServices:
     with _LOCK:
         services = _SERVICES.get(key)
         if services is None:
-            services = _SERVICES[key] = generate_services(runtime_config)
+            services = _SERVICES[key] = generate_inference(runtime_config)
+        if complete:
+            complete_services(services)
         return services
 
 

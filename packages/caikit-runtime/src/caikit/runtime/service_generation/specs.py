@@ -8,7 +8,6 @@ services that have no dataobjects (``mmesh``), plain protobuf message classes.
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Dict, List, Optional
 
 __all__ = ["RPCSpec", "ServiceSpec", "message_full_name", "proto_class_of"]
@@ -30,7 +29,6 @@ def proto_class_of(message_type: Any) -> Any:
     return message_type
 
 
-@dataclasses.dataclass(eq=False)
 class RPCSpec:
     """One method of a service.
 
@@ -42,11 +40,17 @@ class RPCSpec:
         server_streaming: the server answers with a stream
     """
 
-    name: str
-    request: Any
-    response: Any
-    client_streaming: bool = False
-    server_streaming: bool = False
+    # a plain class: dataclass creation costs a millisecond of boot time each
+
+    def __init__(self, name: str, request: Any, response: Any, client_streaming: bool = False, server_streaming: bool = False):
+        self.name = name
+        self.request = request
+        self.response = response
+        self.client_streaming = client_streaming
+        self.server_streaming = server_streaming
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
 
     @property
     def request_full_name(self) -> str:
@@ -59,7 +63,6 @@ class RPCSpec:
         return message_full_name(self.response)
 
 
-@dataclasses.dataclass(eq=False)
 class ServiceSpec:
     """A service: package, name, methods and the messages generated for it.
 
@@ -72,10 +75,14 @@ class ServiceSpec:
             besides the RPCs' own request and response types
     """
 
-    package: str
-    name: str
-    rpcs: List[RPCSpec] = dataclasses.field(default_factory=list)
-    messages: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    def __init__(self, package: str, name: str, rpcs: Optional[List[RPCSpec]] = None, messages: Optional[Dict[str, Any]] = None):
+        self.package = package
+        self.name = name
+        self.rpcs: List[RPCSpec] = list(rpcs or [])
+        self.messages: Dict[str, Any] = dict(messages or {})
+
+    def __repr__(self) -> str:
+        return f"ServiceSpec({self.full_name!r}, {len(self.rpcs)} rpcs)"
 
     @property
     def full_name(self) -> str:

@@ -8,7 +8,6 @@ or S3 files; :meth:`TrainRPC.train_kwargs` turns them back into ``DataStream`` s
 """
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import logging
 from typing import Annotated, Any, Dict, List, Sequence, Union
@@ -23,15 +22,20 @@ __all__ = ["TrainParam", "TrainRPC", "build_train_rpcs", "data_stream_source"]
 log = logging.getLogger("caikit.runtime.service_generation")
 
 
-@dataclasses.dataclass(frozen=True)
 class TrainParam:
     """One ``train()`` parameter carried by the parameters message."""
 
-    name: str
-    field_type: Any
-    optional: bool
-    has_default: bool
-    stream_source: bool = False
+    __slots__ = ("name", "field_type", "optional", "has_default", "stream_source")
+
+    def __init__(self, name: str, field_type: Any, optional: bool, has_default: bool, stream_source: bool = False):
+        self.name = name
+        self.field_type = field_type
+        self.optional = optional
+        self.has_default = has_default
+        self.stream_source = stream_source
+
+    def __repr__(self) -> str:
+        return f"TrainParam({self.name!r}, {self.field_type!r}, optional={self.optional!r})"
 
 
 class TrainRPC(RPCSpec):
