@@ -1,18 +1,73 @@
 """Report a :class:`~caikit.runtime.errors.CaikitRuntimeException` as a gRPC status."""
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, Callable, Iterator, NoReturn
 
 import grpc
 
 from ..errors import CaikitRuntimeException, StatusCode, to_runtime_exception
 
-__all__ = ["ERROR_ID_METADATA_KEY", "GRPC_CODES", "abort_with", "to_grpc_error"]
+__all__ = [
+    "ERROR_ID_METADATA_KEY",
+    "GRPC_CODES",
+    "RequestDecodeError",
+    "Undecodable",
+    "abort_with",
+    "decoded_stream",
+    "to_grpc_error",
+    "tolerant",
+    "undecodable_error",
+]
 
 #: Trailing metadata key carrying the error id (the id is also in the server's log)
 ERROR_ID_METADATA_KEY = "caikit-error-id"
 
 GRPC_CODES = {code: grpc.StatusCode[code.name] for code in StatusCode}
+
+#: The details of a request whose bytes are not a valid message (the reference's wording)
+UNDECODABLE_DETAILS = "Exception deserializing request!"
+
+
+class Undecodable:
+    """What a :func:`tolerant` deserializer returns for bytes that are not a valid message.
+
+    grpcio answers INTERNAL when a request deserializer raises; bytes a client sent are the
+    client's fault, so the handler answers INVALID_ARGUMENT instead.
+    """
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+class RequestDecodeError(ValueError):
+    """An undecodable message inside a request stream (a ValueError: INVALID_ARGUMENT)."""
+
+
+def tolerant(from_string: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    """A request deserializer that returns :class:`Undecodable` instead of raising."""
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return from_string(data)
+        except Exception as err:  # noqa: BLE001 - any parse failure is the client's bytes
+            return Undecodable(err)
+
+    return deserialize
+
+
+def undecodable_error() -> CaikitRuntimeException:
+    """INVALID_ARGUMENT for a request that is not a valid message."""
+    return CaikitRuntimeException(StatusCode.INVALID_ARGUMENT, UNDECODABLE_DETAILS)
+
+
+def decoded_stream(request_iterator: Iterator[Any]) -> Iterator[Any]:
+    """The messages of a request stream; an undecodable one raises :class:`RequestDecodeError`."""
+    for message in request_iterator:
+        if message.__class__ is Undecodable:
+            raise RequestDecodeError(UNDECODABLE_DETAILS)
+        yield message
 
 
 def abort_with(context: Any, err: CaikitRuntimeException) -> NoReturn:

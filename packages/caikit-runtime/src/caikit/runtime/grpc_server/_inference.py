@@ -18,7 +18,7 @@ from ..cancellation import CancellableWork, WorkCancelled
 from ..errors import CaikitRuntimeException, StatusCode
 from ..names import Flavour
 from ..service_generation.inference import MethodBinding, TaskRPC
-from ._errors import abort_with, to_grpc_error
+from ._errors import Undecodable, abort_with, decoded_stream, to_grpc_error, tolerant, undecodable_error
 
 __all__ = ["MODEL_ID_KEY", "make_inference_handler"]
 
@@ -127,7 +127,8 @@ def make_inference_handler(rpc: TaskRPC, model_manager: Any, metrics: Any, abort
     name = rpc.name
     observe = metrics.observe
     started = metrics.started
-    deserialize = rpc.request.get_proto_class().FromString
+    # undecodable bytes are INVALID_ARGUMENT (grpcio itself would answer INTERNAL)
+    deserialize = tolerant(rpc.request.get_proto_class().FromString)
     empty_request = rpc.request.get_proto_class()()
 
     def fail(err: BaseException, context: Any, model_id: str, began: float) -> None:
@@ -142,6 +143,8 @@ def make_inference_handler(rpc: TaskRPC, model_manager: Any, metrics: Any, abort
             began = _perf()
             model_id = _model_id(context)
             try:
+                if request.__class__ is Undecodable:
+                    raise undecodable_error()
                 model, binding = resolve(model_id)
                 kwargs = binding.kwargs_from_proto(request)
                 if binding.context_arg:
@@ -173,6 +176,8 @@ def make_inference_handler(rpc: TaskRPC, model_manager: Any, metrics: Any, abort
             model_id = _model_id(context)
             work = CancellableWork() if abortable else None
             try:
+                if request.__class__ is Undecodable:
+                    raise undecodable_error()
                 model, binding = resolve(model_id)
                 kwargs = binding.kwargs_from_proto(request)
                 if binding.context_arg:
@@ -194,7 +199,7 @@ def make_inference_handler(rpc: TaskRPC, model_manager: Any, metrics: Any, abort
             model_id = _model_id(context)
             try:
                 model, binding = resolve(model_id)
-                kwargs = _stream_kwargs(binding, request_iterator, empty_request)
+                kwargs = _stream_kwargs(binding, decoded_stream(request_iterator), empty_request)
                 if binding.context_arg:
                     kwargs[binding.context_arg] = context
                 method = getattr(model, binding.method_name)
@@ -223,7 +228,7 @@ def make_inference_handler(rpc: TaskRPC, model_manager: Any, metrics: Any, abort
         try:
             context.send_initial_metadata((("acknowledgement", "ok"),))
             model, binding = resolve(model_id)
-            kwargs = _stream_kwargs(binding, request_iterator, empty_request)
+            kwargs = _stream_kwargs(binding, decoded_stream(request_iterator), empty_request)
             if binding.context_arg:
                 kwargs[binding.context_arg] = context
             if work is not None:

@@ -9,7 +9,7 @@ import grpc
 
 from ..errors import CaikitRuntimeException, StatusCode, to_runtime_exception
 from ..service_generation.specs import RPCSpec, ServiceSpec, proto_class_of
-from ._errors import abort_with
+from ._errors import Undecodable, abort_with, tolerant, undecodable_error
 from ._inference import _Resolver, _model_id
 
 __all__ = [
@@ -30,12 +30,14 @@ def _handler(rpc: RPCSpec, behaviour: Behaviour, from_proto: bool = True) -> grp
 
     def handle(request: Any, context: Any) -> bytes:
         try:
+            if request.__class__ is Undecodable:
+                raise undecodable_error()
             argument = request_type.from_proto(request) if from_proto else request
             return behaviour(argument, context).to_binary_buffer()
         except Exception as err:  # noqa: BLE001 - every failure becomes a status
             abort_with(context, to_runtime_exception(err, name))
 
-    return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=proto_class_of(request_type).FromString)
+    return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=tolerant(proto_class_of(request_type).FromString))
 
 
 def _handlers(service: ServiceSpec, behaviours: Dict[str, Behaviour], from_proto: bool = True) -> Dict[str, grpc.RpcMethodHandler]:

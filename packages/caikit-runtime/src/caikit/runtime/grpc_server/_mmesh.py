@@ -16,7 +16,7 @@ from ..errors import CaikitRuntimeException, StatusCode, to_runtime_exception
 from ..mmesh import descriptors
 from ..model_management.loaded_model import DEFAULT_MODEL_TYPE
 from ..model_management.model_ids import is_inside
-from ._errors import abort_with
+from ._errors import Undecodable, abort_with, tolerant, undecodable_error
 
 __all__ = ["SERVICE_NAME", "mmesh_handlers"]
 
@@ -103,8 +103,10 @@ def mmesh_handlers(model_manager: Any, mm_config: Any, ready: Any) -> Dict[str, 
 def _unary(behaviour: Any, request_class: Any, name: str) -> grpc.RpcMethodHandler:
     def handle(request: Any, context: Any) -> bytes:
         try:
+            if request.__class__ is Undecodable:
+                raise undecodable_error()
             return behaviour(request, context).SerializeToString()
         except Exception as err:  # noqa: BLE001 - every failure becomes a status
             abort_with(context, to_runtime_exception(err, f"mmesh.{name}"))
 
-    return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=request_class.FromString)
+    return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=tolerant(request_class.FromString))
