@@ -12,12 +12,19 @@ For every HTTP request, before any routing or body reading:
    goes through starlette's router.
 
 The counters need no lock: the event loop runs one callback at a time.
+
+A request answered without reading its whole body (an early 404, 413, 415 or 503) has the
+rest of its body consumed and dropped in the background until hypercorn reports the
+disconnect: hypercorn hands body chunks to the app through a queue of
+``max_app_queue_size`` (10) entries and, once the app has returned, blocks forever on that
+full queue, which leaves the connection (and its descriptor) open until shutdown and makes
+a graceful shutdown wait for its whole grace period.
 """
 from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Set
 
 from . import _wire
 from ._body import body_too_large, refuse_body
@@ -61,6 +68,20 @@ class FrontMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
+        # a request with a body gets wrapped receive/send (see the module docstring)
+        tracker: Optional[_BodyTracker] = None
+        length = b""
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                length = value
+                if value != b"0":
+                    tracker = _BodyTracker(receive, send)
+                    receive, send = tracker.receive, tracker.send
+                break
+            if key == b"transfer-encoding":
+                tracker = _BodyTracker(receive, send)
+                receive, send = tracker.receive, tracker.send
+                break
         if self.draining:
             await _wire.send_error(send, 503, "The server is shutting down", extra_headers=[_CLOSE])
             return
@@ -72,13 +93,9 @@ class FrontMiddleware:
             )
             return
         limit = self.max_body_bytes
-        if limit:
-            for key, value in scope["headers"]:
-                if key == b"content-length":
-                    if int(value) > limit:  # h11 has checked it is a number
-                        await refuse_body(receive, send, body_too_large(limit))
-                        return
-                    break
+        if limit and length and int(length) > limit:  # h11 has checked it is a number
+            await refuse_body(receive, send, body_too_large(limit))
+            return
         self.in_flight += 1
         try:
             if scope["method"] == "POST":
@@ -91,6 +108,8 @@ class FrontMiddleware:
             self.in_flight -= 1
             if self.draining and self.in_flight == 0 and self._idle is not None:
                 self._idle.set()
+            if tracker is not None:
+                tracker.discard_rest()
 
     def _lifespan_send(self, send: Callable) -> Callable:
         async def lifespan_send(message: Dict[str, Any]) -> None:
@@ -117,3 +136,54 @@ class FrontMiddleware:
             return True
         except asyncio.TimeoutError:
             return False
+
+
+#: Background tasks dropping unread request bodies (kept referenced until they finish)
+_DISCARDING: Set["asyncio.Task[None]"] = set()
+#: Longest wait for the next message of an unread body before giving up on it
+_DISCARD_IDLE_SECONDS = 60.0
+
+
+class _BodyTracker:
+    """Wraps ASGI ``receive`` and ``send`` of a request with a body: when the response ends
+    before the body was read to its end, the rest is dropped in the background (see the
+    module docstring). It must start before the last ``send``, which itself waits for
+    hypercorn's full queue."""
+
+    __slots__ = ("_receive", "_send", "done")
+
+    def __init__(self, receive: Callable, send: Callable):
+        self._receive = receive
+        self._send = send
+        self.done = False
+
+    async def receive(self) -> Dict[str, Any]:
+        message = await self._receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            self.done = True
+        return message
+
+    async def send(self, message: Dict[str, Any]) -> None:
+        if not self.done and message["type"] == "http.response.body" and not message.get("more_body", False):
+            self.discard_rest()
+        await self._send(message)
+
+    def discard_rest(self) -> None:
+        """Read and drop the rest of the body in the background, until the disconnect
+        hypercorn sends once the response is over."""
+        if self.done:
+            return
+        self.done = True
+        task = asyncio.get_running_loop().create_task(_discard(self._receive))
+        _DISCARDING.add(task)
+        task.add_done_callback(_DISCARDING.discard)
+
+
+async def _discard(receive: Callable) -> None:
+    try:
+        while True:
+            message = await asyncio.wait_for(receive(), _DISCARD_IDLE_SECONDS)
+            if message["type"] != "http.request":
+                return
+    except (asyncio.TimeoutError, asyncio.CancelledError, OSError):
+        return
