@@ -11,15 +11,28 @@ from typing import Any, Dict, Optional
 
 import redis
 from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
+from redis.exceptions import RedisClusterException
 from redis.retry import Retry
 
 from ._settings import RedisSettings
 from .errors import RedisAuthenticationError, RedisUnavailableError
 
-__all__ = ["Backoff", "check_connection", "is_auth_error", "make_client", "translate_error"]
+__all__ = [
+    "CONNECTION_ERRORS",
+    "Backoff",
+    "check_connection",
+    "close_client",
+    "connect",
+    "is_auth_error",
+    "is_cluster",
+    "make_client",
+    "translate_error",
+]
 
-#: Errors that mean "the connection is gone or the server is (re)starting".
-CONNECTION_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError)
+#: Errors that mean "the connection is gone or the server is (re)starting" (for a Cluster
+#: client also "no node of the cluster answers").
+CONNECTION_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError, RedisClusterException)
 
 
 def _pool_kwargs(settings: RedisSettings, socket_timeout: float) -> Dict[str, Any]:
@@ -43,14 +56,29 @@ def make_client(
     *,
     max_connections: Optional[int] = None,
     socket_timeout: Optional[float] = None,
-) -> redis.Redis:
+) -> Any:
     """A client with its own pool (``max_connections``; default ``settings.pool_size``).
+
+    With ``cluster: true`` it is a ``RedisCluster`` client (its pools are per node), which
+    connects to the cluster at once to learn its slots.
 
     Args:
         settings: the validated options
         max_connections: pool size (1 for a blocking consumer's private connection)
         socket_timeout: seconds a reply may take (default ``settings.socket_timeout``)
+
+    Raises:
+        RedisClusterException, redis.RedisError: a Cluster client could not reach any node
     """
+    if settings.cluster:
+        kwargs = _pool_kwargs(settings, socket_timeout or settings.socket_timeout)
+        kwargs.pop("retry")
+        return RedisCluster.from_url(
+            settings.url,
+            retry=Retry(NoBackoff(), 0),
+            max_connections=max_connections or settings.pool_size,
+            **kwargs,
+        )
     # A blocking pool: threads beyond the pool size wait for a connection instead of failing.
     pool = redis.BlockingConnectionPool.from_url(
         settings.url,
@@ -61,11 +89,33 @@ def make_client(
     return redis.Redis(connection_pool=pool)
 
 
+def is_cluster(client: Any) -> bool:
+    """Whether ``client`` talks to a Redis Cluster."""
+    return isinstance(client, RedisCluster)
+
+
+def close_client(client: Any) -> None:
+    """Close ``client`` and the connections of its pool(s) (a Cluster client's node clients do
+    not close their pools themselves)."""
+    pools = []
+    if is_cluster(client):
+        for node in client.get_nodes():
+            if node.redis_connection is not None:
+                pools.append(node.redis_connection.connection_pool)
+    else:
+        pools.append(client.connection_pool)
+    client.close()
+    for pool in pools:
+        pool.disconnect()
+
+
 def is_auth_error(err: BaseException) -> bool:
     """Whether ``err`` is Redis refusing credentials (WRONGPASS, NOAUTH, ...)."""
     if isinstance(err, redis.AuthenticationError):
         return True
     text = str(err)
+    if isinstance(err, RedisClusterException):  # the cluster client wraps the node's error
+        return "AuthenticationError" in text or "WRONGPASS" in text or "NOAUTH" in text
     return isinstance(err, redis.ResponseError) and (
         text.startswith("WRONGPASS") or text.startswith("NOAUTH") or "invalid password" in text
     )
@@ -78,7 +128,22 @@ def translate_error(settings: RedisSettings, err: BaseException) -> Exception:
     return RedisUnavailableError(settings.safe_url, err)
 
 
-def check_connection(settings: RedisSettings, client: redis.Redis) -> None:
+def connect(settings: RedisSettings) -> Any:
+    """A client (see :func:`make_client`) whose connection was checked with a PING.
+
+    Raises:
+        RedisAuthenticationError: wrong or missing credentials
+        RedisUnavailableError: the server cannot be reached
+    """
+    try:
+        client = make_client(settings)
+    except (redis.RedisError, OSError) as err:
+        raise translate_error(settings, err) from err
+    check_connection(settings, client)
+    return client
+
+
+def check_connection(settings: RedisSettings, client: Any) -> None:
     """PING through ``client`` (which authenticates first).
 
     Raises:

@@ -19,7 +19,7 @@ from typing import Any, Callable, List, Optional
 import redis
 
 from ._codec import decode
-from ._connection import CONNECTION_ERRORS, Backoff, is_auth_error, make_client
+from ._connection import CONNECTION_ERRORS, Backoff, close_client, is_auth_error, make_client
 from ._scripts import CREATE_GROUP, RELEASE_LEASE, TAKE_LEASE
 from ._settings import RedisSettings
 
@@ -180,8 +180,7 @@ class Consumer:
                     self._client.eval(RELEASE_LEASE, 1, self._lease_key, self.name)
                 except (redis.RedisError, OSError):
                     pass  # it expires by itself
-            self._client.close()
-            self._client.connection_pool.disconnect()
+            close_client(self._client)
 
     def _hold_lease(self, client: redis.Redis) -> bool:
         held = bool(client.eval(TAKE_LEASE, 1, self._lease_key, self.name, self._lease_ms))
@@ -211,6 +210,9 @@ class Consumer:
             entry_id, fields = entry
             self.last_id = entry_id
             try:
+                # raw replies give [name, value]; a Cluster client's nodes give {name: value}
+                if fields.__class__ is dict:
+                    fields = [x for pair in fields.items() for x in pair]
                 if len(fields) != 2:
                     raise ValueError(f"expected one field, got {len(fields) // 2}")
                 sequence = int(fields[0])

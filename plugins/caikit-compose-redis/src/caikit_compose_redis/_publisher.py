@@ -22,7 +22,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple
 
 import redis
 
-from ._connection import CONNECTION_ERRORS, Backoff
+from ._connection import CONNECTION_ERRORS, Backoff, is_cluster
 from ._keys import MqKeys
 from ._scripts import PUBLISH
 from ._settings import RedisSettings
@@ -45,7 +45,8 @@ class Publisher:
         name: str,
     ):
         self._settings = settings
-        self._pool = client.connection_pool
+        self._client = client
+        self._pool = getattr(client, "connection_pool", None)
         self._keys = keys
         self._log = log
         self._name = name
@@ -205,6 +206,8 @@ class Publisher:
             (``written`` | ``retry`` (nothing was sent) | ``dropped`` (reply lost), how many
             messages Redis refused)
         """
+        if is_cluster(self._client):
+            return self._write_cluster(batch)
         try:
             conn = self._pool.get_connection()
         except CONNECTION_ERRORS as err:
@@ -247,5 +250,52 @@ class Publisher:
             return "dropped", 0
         finally:
             self._pool.release(conn)
+        self._reregister = False
+        return "written", refused
+
+    def _write_cluster(self, batch: List[Tuple[str, bytes]]) -> Tuple[str, int]:
+        """:meth:`_write` for a Redis Cluster: one pipelined round trip per node.
+
+        After a failure the nodes are PINGed first, so that a batch is kept (not dropped) while
+        the cluster is unreachable.
+        """
+        client = self._client
+        try:
+            if self._reregister:
+                client.ping(target_nodes=client.PRIMARIES)
+        except CONNECTION_ERRORS as err:
+            self._log.warning(
+                "<RDS10200001W> Redis Cluster %s unreachable, holding %d messages: %s",
+                self._settings.safe_url,
+                len(batch) + len(self._buffer),
+                err,
+            )
+            return "retry", 0
+        commands = self._commands(batch)
+        pipe = client.pipeline(transaction=False)
+        for _, command in commands:
+            pipe.execute_command(*command)
+        try:
+            replies = pipe.execute(raise_on_error=False)
+        except CONNECTION_ERRORS as err:
+            self._log.warning(
+                "<RDS10200002W> lost the connection to Redis Cluster %s while publishing; "
+                "dropped %d messages that may or may not have been written: %s",
+                self._settings.safe_url,
+                len(batch),
+                err,
+            )
+            self._reregister = True
+            return "dropped", 0
+        refused = 0
+        for (topic, command), reply in zip(commands, replies):
+            if isinstance(reply, Exception):
+                lost = len(command) - 6 if topic is not None else 0
+                refused += lost
+                self._log.error(
+                    "<RDS10200003E> Redis refused %d messages for topic %r: %s", lost, topic, reply
+                )
+            elif topic is not None:
+                self.last_sequence[topic] = reply
         self._reregister = False
         return "written", refused

@@ -18,7 +18,7 @@ import redis
 from ._connection import CONNECTION_ERRORS, make_client
 from ._settings import RedisSettings
 
-__all__ = ["RawCaller", "Script"]
+__all__ = ["ClientCaller", "RawCaller", "Script"]
 
 
 class Script:
@@ -78,3 +78,25 @@ class RawCaller:
             conn.disconnect()
         self._local = threading.local()
         self._pool.disconnect()
+
+
+class ClientCaller:
+    """The same calls through a redis-py client (used for Redis Cluster, which routes each
+    command to the node owning its first key)."""
+
+    def __init__(self, client: Any):
+        self._client = client
+
+    def call(self, *args: Any) -> Any:
+        """Send one command and return its reply."""
+        return self._client.execute_command(*args)
+
+    def script(self, script: Script, keys: Sequence[Any], args: Sequence[Any]) -> Any:
+        """Run ``script`` (``EVALSHA``, or ``EVAL`` when the node does not know it yet)."""
+        try:
+            return self._client.evalsha(script.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            return self._client.eval(script.source, len(keys), *keys, *args)
+
+    def close(self) -> None:
+        """Nothing to do: the client is closed by its owner."""

@@ -10,6 +10,8 @@ Every option is optional; the defaults suit a single Redis next to the applicati
     Override the URL's credentials (handy when the password comes from a secret).
 ``ssl_ca_certs``, ``ssl_certfile``, ``ssl_keyfile``, ``ssl_cert_reqs``
     TLS settings for ``rediss://`` (``ssl_cert_reqs``: ``required`` | ``optional`` | ``none``).
+``cluster`` (default ``false``)
+    ``url`` names a node of a Redis Cluster (the client discovers the others).
 ``namespace`` (default ``caikit``)
     Prefix of every key, so several applications can share one Redis.
 ``maxlen`` (default ``100000``)
@@ -74,6 +76,7 @@ class RedisSettings:
     password: Optional[str] = None
     username: Optional[str] = None
     ssl: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    cluster: bool = False
     namespace: str = "caikit"
     maxlen: int = 100_000
     block_ms: int = 1000
@@ -120,6 +123,9 @@ class RedisSettings:
             if cert_reqs not in _CERT_REQS:
                 raise RedisConfigError("ssl_cert_reqs", cert_reqs, f"one of {_CERT_REQS!r}")
             ssl["ssl_cert_reqs"] = cert_reqs
+        cluster = get("cluster")
+        if cluster is not None and not isinstance(cluster, bool):
+            raise RedisConfigError("cluster", cluster, "true or false")
         password = get("password")
         username = get("username")
         return cls(
@@ -127,6 +133,7 @@ class RedisSettings:
             password=None if password is None else _string(get, "password", ""),
             username=None if username is None else _string(get, "username", ""),
             ssl=ssl,
+            cluster=bool(cluster),
             namespace=namespace,
             maxlen=_int(get, "maxlen", defaults.maxlen, minimum=1),
             block_ms=_int(get, "block_ms", defaults.block_ms, minimum=1),

@@ -31,12 +31,11 @@ import time
 from typing import Any, List, Optional
 
 import alog
-import redis
 from caikit_compose.group_store import ABSENT, GroupStoreBase, Versioned
 
-from ._connection import check_connection, make_client, translate_error
+from ._connection import CONNECTION_ERRORS, close_client, connect, is_cluster, translate_error
 from ._keys import StoreKeys
-from ._raw import RawCaller, Script
+from ._raw import ClientCaller, RawCaller, Script
 from ._scripts import COMPARE_AND_DELETE, COMPARE_AND_SET
 from ._settings import RedisSettings
 from ._state_codec import decode, encode
@@ -73,9 +72,10 @@ class RedisGroupStore(GroupStoreBase):
         self.instance_name = instance_name
         self.settings = RedisSettings.from_config(config)
         self._keys = StoreKeys(self.settings.namespace)
-        self._client = make_client(self.settings)
-        check_connection(self.settings, self._client)
-        self._raw = RawCaller(self.settings)
+        self._client = connect(self.settings)
+        self._raw = (
+            ClientCaller(self._client) if is_cluster(self._client) else RawCaller(self.settings)
+        )
         self._cas = Script(COMPARE_AND_SET)
         self._cad = Script(COMPARE_AND_DELETE)
         self._default_ttl_ms = int(self.settings.ttl_s * 1000)
@@ -109,7 +109,7 @@ class RedisGroupStore(GroupStoreBase):
     def _call(self, func: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError, OSError) as err:
+        except CONNECTION_ERRORS as err:
             raise translate_error(self.settings, err) from err
 
     def get_versioned(self, key: str) -> Versioned:
@@ -182,8 +182,7 @@ class RedisGroupStore(GroupStoreBase):
     def close(self) -> None:
         """Release the connections."""
         self._raw.close()
-        self._client.close()
-        self._client.connection_pool.disconnect()
+        close_client(self._client)
 
     def __repr__(self) -> str:
         return f"RedisGroupStore({self.settings.safe_url!r}, namespace={self.settings.namespace!r})"

@@ -31,7 +31,7 @@ from caikit_compose.errors import MessageQueueClosedError, MessageQueueFullError
 from caikit_compose.message_queue import CALLBACK, MessageQueueBase, SubscriptionInfo
 
 from ._codec import encode
-from ._connection import CONNECTION_ERRORS, check_connection, make_client, translate_error
+from ._connection import CONNECTION_ERRORS, close_client, connect, translate_error
 from ._consumer import Consumer, create_group
 from ._keys import MqKeys
 from ._publisher import Publisher
@@ -91,8 +91,7 @@ class RedisMessageQueue(MessageQueueBase):
         self.instance_name = instance_name
         self.settings = RedisSettings.from_config(config)
         self._keys = MqKeys(self.settings.namespace)
-        self._client = make_client(self.settings)
-        check_connection(self.settings, self._client)
+        self._client = connect(self.settings)
         self._publisher = Publisher(self.settings, self._client, self._keys, log, instance_name)
         self._lock = threading.RLock()
         self._topics: set = set()
@@ -349,8 +348,7 @@ class RedisMessageQueue(MessageQueueBase):
         self._publisher.close(timeout=None if wait else 0)
         for sub_id in subs:
             self.unsubscribe(sub_id)
-        self._client.close()
-        self._client.connection_pool.disconnect()
+        close_client(self._client)
 
     def __repr__(self) -> str:
         return f"RedisMessageQueue({self.settings.safe_url!r}, namespace={self.settings.namespace!r})"
