@@ -301,6 +301,9 @@ class RedisMessageQueue(MessageQueueBase):
     def lag(self, topic: Optional[str] = None) -> Dict[Tuple[str, str], int]:
         """Entries waiting per ``(topic, group)`` (all created topics, or one).
 
+        From ``XINFO GROUPS``: entries added to the stream that the group has not read yet
+        (-1 when Redis cannot tell, e.g. after entries were deleted by hand).
+
         Raises:
             RedisUnavailableError: Redis cannot be reached
         """
