@@ -153,7 +153,7 @@ def show_factory(story: Story) -> None:
         MQ_FACTORY.construct({"type": "KAFKA"})
     except UnknownTypeError as err:
         story.say("An unknown type says what is there instead:")
-        story.say(textwrap.fill(str(err), WIDTH - 5, initial_indent="  ", subsequent_indent="  "))
+        story.say(textwrap.fill(str(err), WIDTH - 5, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False))
     else:
         raise RuntimeError("an unknown message-queue type was accepted")
     story.done()
