@@ -175,10 +175,10 @@ def _paths(value: Any, prefix=()) -> List[tuple]:
     found = [prefix]
     if isinstance(value, dict):
         for key, sub in value.items():
-            found += _paths(sub, prefix + (key,))
+            found += _paths(sub, (*prefix, key))
     elif isinstance(value, list):
         for index, sub in enumerate(value):
-            found += _paths(sub, prefix + (index,))
+            found += _paths(sub, (*prefix, index))
     return found
 
 
