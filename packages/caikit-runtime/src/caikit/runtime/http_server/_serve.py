@@ -94,8 +94,66 @@ def hypercorn_config(sock: socket.socket, grace_seconds: float, tls: Any = None)
 SSL_SHUTDOWN_TIMEOUT = 1.0
 
 
+def _coalescing_transport_class() -> Any:
+    """A socket transport that gathers the writes of one loop iteration into one ``send``.
+
+    hypercorn writes a response's head and body separately, and asyncio sends each at once:
+    two system calls, two packets, two wake-ups of the client for every small response. Held
+    until the loop's next iteration, they go out together. None when this Python's asyncio
+    has no selector transport to extend (then writes are left alone).
+    """
+    from asyncio import selector_events
+
+    base = getattr(selector_events, "_SelectorSocketTransport", None)
+    if base is None:
+        return None
+
+    class CoalescingTransport(base):  # type: ignore[misc, valid-type]
+        _pending: Optional[bytearray] = None
+
+        def write(self, data: Any) -> None:
+            if self._pending is None:
+                if not data or self._conn_lost or self._eof:
+                    super().write(data)  # the base class's checks and errors
+                    return
+                self._pending = bytearray(data)
+                self._loop.call_soon(self._flush)
+            else:
+                self._pending += data
+
+        def _flush(self) -> None:
+            pending, self._pending = self._pending, None
+            if pending:
+                super().write(bytes(pending))
+
+        def get_write_buffer_size(self) -> int:
+            return super().get_write_buffer_size() + len(self._pending or b"")
+
+        def write_eof(self) -> None:
+            self._flush()
+            super().write_eof()
+
+        def close(self) -> None:
+            self._flush()
+            super().close()
+
+        def abort(self) -> None:
+            self._pending = None
+            super().abort()
+
+    return CoalescingTransport
+
+
 class _ServerLoop(asyncio.SelectorEventLoop):
-    """The server thread's event loop: TLS servers it creates close connections promptly."""
+    """The server thread's event loop: responses go out in one write, and TLS servers close
+    connections promptly."""
+
+    _transport_class = _coalescing_transport_class()
+
+    def _make_socket_transport(self, sock: Any, protocol: Any, waiter: Any = None, *, extra: Any = None, server: Any = None) -> Any:
+        if self._transport_class is None:
+            return super()._make_socket_transport(sock, protocol, waiter, extra=extra, server=server)
+        return self._transport_class(self, sock, protocol, waiter, extra, server)
 
     async def create_server(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if kwargs.get("ssl") is not None:
@@ -109,6 +167,17 @@ def _exception_handler(loop: asyncio.AbstractEventLoop, context: dict) -> None:
     if isinstance(context.get("exception"), asyncio.CancelledError):
         return
     loop.default_exception_handler(context)
+
+
+def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what still runs once hypercorn has returned (e.g. background body drains) and
+    let it finish, so closing the loop destroys no pending task."""
+    tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    if not tasks:
+        return
+    for task in tasks:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
 
 
 class ServerThread:
@@ -164,8 +233,10 @@ class ServerThread:
             log.error("The HTTP server stopped with an error: %r", err, exc_info=err)
         finally:
             try:
+                _cancel_leftover_tasks(loop)
                 loop.run_until_complete(loop.shutdown_asyncgens())
             finally:
+                asyncio.set_event_loop(None)
                 loop.close()
 
     def stop(self, timeout: Optional[float] = None) -> None:
