@@ -15,6 +15,8 @@ import json
 import logging
 from typing import Any, Dict, List
 
+from caikit.runtime.names import snake_to_upper_camel
+
 from . import _wire
 from ._context import HandlerContext
 from ._docs import docs_page
@@ -119,7 +121,9 @@ def build_app(
 
     registry = SchemaRegistry()
     routes = build_routes(services, ctx, registry, route_prefix, training_manager, job_manager)
-    document = build_document(routes, registry, services.domain, services.library, runtime_image)
+    # the reference's intended title: UpperCamel(runtime.library) (contract §0, D3)
+    title = snake_to_upper_camel(" ".join(str(services.library).split()).replace(" ", "_")) or services.domain
+    document = build_document(routes, registry, title, services.library, runtime_image)
     spec_bytes = json.dumps(document).encode()
 
     async def redoc(request: Any) -> Any:
@@ -128,7 +132,7 @@ def build_app(
     starlette_routes = _starlette_routes(routes)
     starlette_routes += [
         Route("/openapi.json", _Static(spec_bytes, b"application/json"), methods=["GET"]),
-        Route("/docs", _Static(docs_page(services.domain), b"text/html; charset=utf-8"), methods=["GET"]),
+        Route("/docs", _Static(docs_page(title), b"text/html; charset=utf-8"), methods=["GET"]),
         Route("/redoc", redoc, methods=["GET"]),
     ]
     app = Starlette(routes=starlette_routes, exception_handlers=_error_handlers())
