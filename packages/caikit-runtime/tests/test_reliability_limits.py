@@ -128,7 +128,7 @@ def test_chunked_body_over_the_limit_gets_413_as_it_passes_the_limit(server):
                     break
         except OSError:
             pass
-        status, headers, body = _read_response(sock, timeout=10)
+        status, _, body = _read_response(sock, timeout=10)
     assert status == 413
     assert json.loads(body)["details"].startswith("Request body too large")
     assert server.rss_bytes() - rss_before < 16 * MiB
@@ -143,7 +143,7 @@ def test_one_huge_declared_chunk_gets_413(server):
 
 def test_ndjson_request_streams_count_against_the_limit(server):
     line = json.dumps({"model_id": "echo", "inputs": "z" * 1000}).encode() + b"\n"
-    body = (line * (2 * LIMIT // len(line) + 10))
+    body = line * (2 * LIMIT // len(line) + 10)
     answer = server.http(
         "POST", "/api/v1/task/client-streaming-echo", [body[i : i + 65536] for i in range(0, len(body), 65536)],
         {"Content-Type": "application/x-ndjson"},
@@ -182,8 +182,6 @@ def test_early_answers_to_unread_bodies_leak_no_connections(server):
 
 
 def _echo(server: Runtime, text: str, repeat: int = 1):
-    from google.protobuf import descriptor_pool, message_factory  # noqa: F401
-
     request = _request_class(server)(text=text, repeat=repeat)
     return server.channel.unary_unary("/caikit.runtime.ReliabilityLib.ReliabilityLibService/EchoTaskPredict")(
         request.SerializeToString(), metadata=[("mm-model-id", "echo")], timeout=30
