@@ -10,7 +10,7 @@ from caikit.runtime.model_management.model_ids import (
 )
 
 
-@pytest.mark.parametrize("good", ["greeter", "my-model_1.v2", "%2e%2e%2f", "a" * 255, "ünïcode"])
+@pytest.mark.parametrize("good", ["greeter", "my-model_1.v2", "50%off", "a%20b", "a" * 255, "ünïcode"])
 def test_plain_names_are_fine(good, tmp_path):
     assert check_model_id(good) == good
     assert model_dir_path(str(tmp_path), good) == os.path.join(str(tmp_path), good)
@@ -18,7 +18,8 @@ def test_plain_names_are_fine(good, tmp_path):
 
 @pytest.mark.parametrize(
     "bad",
-    ["", " ", ".", "..", "../etc", "../../etc", "/abs", "a/b", "a\\b", "nul\x00byte", "tab\tchar", "a" * 300, None, 5],
+    ["", " ", ".", "..", "../etc", "../../etc", "/abs", "a/b", "a\\b", "nul\x00byte", "tab\tchar", "a" * 300, None, 5,
+     "%2e%2e%2f", "%2E%2E", "a%2Fb", "%00"],
 )
 def test_unsafe_ids_are_refused(bad, tmp_path):
     with pytest.raises(InvalidModelIdError) as info:

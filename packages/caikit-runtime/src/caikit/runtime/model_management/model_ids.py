@@ -3,7 +3,8 @@
 A model id names exactly one entry directly inside the models directory. Anything that could
 make a path built from it point elsewhere is refused before the file system is touched:
 empty ids, ``.`` and ``..``, path separators (so no absolute paths and no nesting), NUL and
-other control characters, and names longer than a file name may be. After joining, the real
+other control characters, percent-encodings of any of these (``%2e%2e%2f``), and names longer
+than a file name may be. After joining, the real
 path (symlinks resolved) must still be inside the models directory, so a symlink that leaves
 it is refused too.
 
@@ -46,6 +47,9 @@ def check_model_id(model_id: object) -> str:
         raise InvalidModelIdError(model_id, "must not contain a path separator")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in model_id):
         raise InvalidModelIdError(model_id, "must not contain NUL or control characters")
+    if "%" in model_id and _unsafe_when_decoded(model_id):
+        # harmless here, but a proxy, a log viewer or a later URL decoding would see a path
+        raise InvalidModelIdError(model_id, "must not be a percent-encoded path")
     try:
         encoded = model_id.encode("utf-8")
     except UnicodeEncodeError:
@@ -53,6 +57,18 @@ def check_model_id(model_id: object) -> str:
     if len(encoded) > MAX_MODEL_ID_LENGTH:
         raise InvalidModelIdError(model_id, f"must be at most {MAX_MODEL_ID_LENGTH} bytes long")
     return model_id
+
+
+def _unsafe_when_decoded(model_id: str) -> bool:
+    from urllib.parse import unquote
+
+    decoded = unquote(model_id)
+    return decoded != model_id and (
+        decoded in (".", "..")
+        or "/" in decoded
+        or "\\" in decoded
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in decoded)
+    )
 
 
 def is_inside(path: str, root: str) -> bool:
