@@ -20,7 +20,7 @@ import uuid
 from typing import Any, Optional
 
 from .errors import CaikitRuntimeException, StatusCode, to_runtime_exception
-from .model_management.model_ids import InvalidModelIdError, check_model_id
+from .model_management.model_ids import InvalidModelIdError, check_model_id, model_dir_path
 
 __all__ = ["TrainingManager", "get_training_manager", "reset_training_manager"]
 
@@ -74,8 +74,12 @@ class TrainingManager:
         from caikit.interfaces.runtime.data_model import TrainingJob
 
         model_name = request.model_name or ""
+        save_root = os.path.abspath(output_dir) if output_dir else self.output_dir
         try:
             check_model_id(model_name)
+            if not self.save_with_id:
+                # saved as <save_root>/<model_name>: an existing symlink there must not lead out
+                model_dir_path(save_root, model_name)
         except InvalidModelIdError as err:
             raise CaikitRuntimeException(StatusCode.INVALID_ARGUMENT, f"Invalid model_name: {err}") from err
         if _s3_path_set(getattr(request, "output_path", None)):
@@ -90,7 +94,7 @@ class TrainingManager:
         try:
             future = _model_manager().train(
                 rpc.module_class,
-                save_path=os.path.abspath(output_dir) if output_dir else self.output_dir,
+                save_path=save_root,
                 save_with_id=self.save_with_id,
                 external_training_id=training_id,
                 model_name=model_name,
