@@ -15,9 +15,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 
-import http_support  # noqa: E402
-import http_wait_lib  # noqa: E402
-import sample_lib  # noqa: E402
+import http_support
+import http_wait_lib
+import sample_lib
 
 pytestmark = pytest.mark.slow
 

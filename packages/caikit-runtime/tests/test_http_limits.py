@@ -13,8 +13,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 
-import http_support  # noqa: E402
-import http_wait_lib  # noqa: E402
+import http_support
+import http_wait_lib
 
 pytestmark = pytest.mark.slow
 

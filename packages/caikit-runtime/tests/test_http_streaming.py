@@ -12,8 +12,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 
-import http_support  # noqa: E402
-import sample_lib  # noqa: E402
+import http_support
+import sample_lib
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +87,7 @@ def test_errors_inside_the_stream_are_error_events(server, body, code, details):
 
 
 def test_request_shape_errors_come_before_the_stream(server):
-    status, headers, data = http_support.post_json(server.port, SSE, {"inputs": 5, "model_id": "greeter"})
+    status, headers, _ = http_support.post_json(server.port, SSE, {"inputs": 5, "model_id": "greeter"})
     assert status == 422
     assert headers["content-type"] == "application/json"
     status, _, _ = http_support.post(server.port, SSE, b'{"inputs": "x"}')
@@ -159,7 +159,7 @@ def test_client_streaming_errors(server, body, status):
 
 
 def test_client_streaming_needs_an_ndjson_content_type(server):
-    status, _, data = http_support.post(server.port, CLIENT, _lines({"inputs": "Ann", "model_id": "greeter"}), {"Content-Type": "text/plain"})
+    status, _, _ = http_support.post(server.port, CLIENT, _lines({"inputs": "Ann", "model_id": "greeter"}), {"Content-Type": "text/plain"})
     assert status == 415
     status, _, _ = http_support.post(server.port, CLIENT, _lines({"inputs": "Ann", "model_id": "greeter"}))
     assert status == 415
@@ -181,7 +181,7 @@ def test_bidi_streaming_ndjson_in_sse_out(server):
 
 def test_bidi_streaming_ndjson_out(server):
     body = _lines({"inputs": "Ann", "model_id": "greeter"}, {"inputs": "Bo"})
-    status, headers, data = http_support.post(server.port, BIDI, body, {**NDJSON, "Accept": "application/x-ndjson"})
+    _, headers, data = http_support.post(server.port, BIDI, body, {**NDJSON, "Accept": "application/x-ndjson"})
     assert headers["content-type"] == "application/x-ndjson"
     assert data == b'{"greeting": "Hi Ann"}\n{"greeting": "Hi Bo"}\n'
 

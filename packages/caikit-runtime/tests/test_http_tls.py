@@ -11,8 +11,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 
-import http_support  # noqa: E402
-import sample_lib  # noqa: E402
+import http_support
+import sample_lib
 
 x509 = pytest.importorskip("cryptography.x509")
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402

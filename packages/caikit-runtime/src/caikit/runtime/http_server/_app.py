@@ -48,7 +48,7 @@ class _MethodDispatch:
 
     async def __call__(self, scope: Dict[str, Any], receive: Any, send: Any) -> None:
         method = scope["method"]
-        handler = self.handlers.get("GET" if method == "HEAD" else method)
+        handler = self.handlers["GET" if method == "HEAD" else method]  # the router checked it
         await handler(scope, receive, send)
 
 

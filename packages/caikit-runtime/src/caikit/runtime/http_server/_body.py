@@ -21,8 +21,8 @@ from ._errors import HTTPError, ValidationError
 
 __all__ = [
     "BodyTooLarge",
-    "loads",
     "is_json_media_type",
+    "loads",
     "media_type",
     "parse_json",
     "read_body",

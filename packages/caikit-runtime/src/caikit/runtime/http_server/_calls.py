@@ -27,7 +27,7 @@ import concurrent.futures
 import os
 import threading
 import time
-from typing import Any, Awaitable, Callable, Dict, Hashable, Optional
+from typing import Any, Callable, Coroutine, Dict, Hashable, Optional
 
 from caikit.runtime.cancellation import CancellableWork, WorkCancelled
 from caikit.runtime.errors import CaikitRuntimeException, StatusCode
@@ -82,7 +82,7 @@ class ClientDisconnected(CaikitRuntimeException):
 class _KeyStats:
     """Placement state of one call key."""
 
-    __slots__ = ("fast_in_a_row", "inline", "needed", "inline_calls")
+    __slots__ = ("fast_in_a_row", "inline", "inline_calls", "needed")
 
     def __init__(self) -> None:
         self.fast_in_a_row = 0
@@ -91,7 +91,7 @@ class _KeyStats:
         self.inline_calls = 0
 
 
-def _retrieve_exception(future: "asyncio.Future[Any]") -> None:
+def _retrieve_exception(future: asyncio.Future[Any]) -> None:
     # A cancelled call's outcome is not awaited by anybody: read it so asyncio does not log it.
     if not future.cancelled():
         future.exception()
@@ -105,7 +105,7 @@ async def wait_for_disconnect(receive: Callable) -> None:
             return
 
 
-Watch = Optional[Callable[[], Awaitable[Any]]]
+Watch = Optional[Callable[[], Coroutine[Any, Any, Any]]]
 
 
 class CallRunner:
@@ -216,7 +216,7 @@ class CallRunner:
                 work.cancel()
                 future.add_done_callback(_retrieve_exception)
                 raise
-        watcher = loop.create_task(disconnected())
+        watcher: asyncio.Task = loop.create_task(disconnected())
         try:
             await asyncio.wait((future, watcher), return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:

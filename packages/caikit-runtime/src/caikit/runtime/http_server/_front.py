@@ -139,7 +139,7 @@ class FrontMiddleware:
 
 
 #: Background tasks dropping unread request bodies (kept referenced until they finish)
-_DISCARDING: Set["asyncio.Task[None]"] = set()
+_DISCARDING: Set[asyncio.Task[None]] = set()
 #: Longest wait for the next message of an unread body before giving up on it
 _DISCARD_IDLE_SECONDS = 60.0
 

@@ -93,7 +93,7 @@ class JsonOperation:
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
             raise
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             await send_exception(send, err, getattr(self.request_type, "__name__", "request"), receive)
             return
         await _wire.send_bytes(send, 200, result)
@@ -118,7 +118,7 @@ class QueryOperation:
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
             raise
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             await send_exception(send, err, "query operation")
             return
         await _wire.send_bytes(send, 200, result)
@@ -203,7 +203,7 @@ class JobHandler:
             model, binding = await self.ctx.resolve(model_id, self.rpc.binding_for)  # type: ignore[arg-type]
             kwargs = binding.kwargs_from_dataobject(request)
             job = self.job_manager.start(model, binding, kwargs)
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             await send_exception(send, err, self.rpc.name, receive)
             return
         await _wire.send_bytes(send, 200, to_json_bytes(job))

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from ._body import body_too_large, loads, media_type
 from ._errors import HTTPError, ValidationError
 
-__all__ = ["NDJSON_MEDIA_TYPES", "LineReader", "InputStreamError"]
+__all__ = ["NDJSON_MEDIA_TYPES", "InputStreamError", "LineReader"]
 
 NDJSON_MEDIA_TYPES = frozenset(
     ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines")
@@ -80,7 +80,7 @@ class LineReader:
         self._buffer = b""
         self._body_done = False
         self._pending: List[bytes] = []
-        self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._queued = 0
         self._space = asyncio.Event()
         self._space.set()
@@ -190,7 +190,7 @@ class LineReader:
         except asyncio.CancelledError:
             self._queue.put(InputStreamError(HTTPError(499, "Request cancelled")))
             raise
-        except Exception as err:  # noqa: BLE001 - handed to the model's stream and the handler
+        except Exception as err:
             self.error = err
             self._queue.put(InputStreamError(err))
             return

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, Iterable, List, Optional
 
-from ._schema import SchemaRegistry, nullable  # noqa: F401 - nullable is re-exported
+from ._schema import SchemaRegistry, nullable
 
 __all__ = [
     "ERROR_REF",
@@ -149,7 +149,7 @@ def _own_version() -> str:
         from importlib.metadata import version
 
         return version("caikit-runtime")
-    except Exception:  # noqa: BLE001 - not installed as a distribution
+    except Exception:
         return "0.0.0"
 
 

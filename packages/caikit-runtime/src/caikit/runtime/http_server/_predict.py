@@ -94,7 +94,7 @@ class UnaryHandler(_TaskHandler):
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
             raise
-        except Exception as err:  # noqa: BLE001 - every failure is an error response
+        except Exception as err:
             await self._fail(send, err, model_id, began, receive)
             return
         ctx.record(self.name, 200, model_id, began)
@@ -118,7 +118,7 @@ class ServerStreamingHandler(_TaskHandler):
             body = await read_body(receive, self.limit)
             model_id, data = self.shape.split(parse_json(body), require_model_id=False)
             request = self.shape.to_request(data)
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             await self._fail(send, err, None, began, receive)
             return
         fmt = _streams.choose_format(scope)
@@ -130,7 +130,7 @@ class ServerStreamingHandler(_TaskHandler):
             kwargs = binding.kwargs_from_dataobject(request)
             if binding.context_arg:
                 kwargs[binding.context_arg] = _request_context(scope, receive)
-        except Exception as err:  # noqa: BLE001 - reported inside the stream
+        except Exception as err:
             status, _ = error_response_parts(err, self.name)
             ctx.record(self.name, status, model_id, began)
             await _streams.finish(send, fmt, err)
@@ -222,7 +222,7 @@ class ClientStreamingHandler(_InputStreamingHandler):
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
             raise
-        except Exception as err:  # noqa: BLE001
+        except Exception:
             if reader is not None and reader.error is not None:
                 err = reader.error
             elif isinstance(err, InputStreamError):
@@ -253,7 +253,7 @@ class BidiStreamingHandler(_InputStreamingHandler):
         try:
             reader = self._reader(scope, receive)
             body_model_id, first = await reader.first()
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             await self._fail(send, err, None, began, receive)
             return
         fmt = _streams.choose_format(scope)
@@ -265,7 +265,7 @@ class BidiStreamingHandler(_InputStreamingHandler):
                 model_id = self._model_id(scope, body_model_id)
                 model, binding = await ctx.resolve(model_id, self.binding_for)
                 kwargs = self._kwargs(binding, first, reader, scope, receive)
-            except Exception as err:  # noqa: BLE001 - reported inside the stream
+            except Exception as err:
                 ctx.record(self.name, error_response_parts(err, self.name)[0], model_id, began)
                 await _streams.finish(send, fmt, err)
                 return

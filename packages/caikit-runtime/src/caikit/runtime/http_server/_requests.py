@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ._errors import HTTPError, ValidationError
 from ._fit import fit_check
 
-__all__ = ["PredictShape", "MISSING_MODEL_ID"]
+__all__ = ["MISSING_MODEL_ID", "PredictShape"]
 
 MISSING_MODEL_ID = "Please provide model_id in payload"
 

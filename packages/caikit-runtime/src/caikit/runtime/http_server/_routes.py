@@ -7,14 +7,21 @@ same list, so the two cannot disagree.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from caikit.runtime.errors import CaikitRuntimeException, StatusCode
 from caikit.runtime.names import Flavour
 
 from . import _openapi as oa
 from ._context import HandlerContext
-from ._management import HealthHandler, JobHandler, JsonOperation, QueryOperation, one_param, train_request_defaults
+from ._management import (
+    HealthHandler,
+    JobHandler,
+    JsonOperation,
+    QueryOperation,
+    one_param,
+    train_request_defaults,
+)
 from ._predict import make_task_handler
 from ._requests import PredictShape
 from ._schema import SchemaRegistry

@@ -152,7 +152,7 @@ class _ServerLoop(asyncio.SelectorEventLoop):
 
     def _make_socket_transport(self, sock: Any, protocol: Any, waiter: Any = None, *, extra: Any = None, server: Any = None) -> Any:
         if self._transport_class is None:
-            return super()._make_socket_transport(sock, protocol, waiter, extra=extra, server=server)
+            return super()._make_socket_transport(sock, protocol, waiter, extra=extra, server=server)  # type: ignore[misc]
         return self._transport_class(self, sock, protocol, waiter, extra, server)
 
     async def create_server(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -228,7 +228,7 @@ class ServerThread:
         self._ready.set()
         try:
             loop.run_until_complete(serve(self.app, self.config, shutdown_trigger=self._shutdown.wait, mode="asgi"))
-        except BaseException as err:  # noqa: BLE001 - reported to start() / stop()
+        except BaseException as err:
             self.error = err
             log.error("The HTTP server stopped with an error: %r", err, exc_info=err)
         finally:

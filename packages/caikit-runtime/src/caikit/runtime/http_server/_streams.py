@@ -20,14 +20,14 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
-from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Coroutine, Dict, Iterator, List, Optional, Tuple
 
 from caikit.runtime.cancellation import CancellableWork, WorkCancelled
 from caikit.runtime.errors import CaikitRuntimeException, StatusCode
 
 from ._errors import error_response_parts
 
-__all__ = ["SSE", "NDJSON", "StreamFormat", "choose_format", "pump"]
+__all__ = ["NDJSON", "SSE", "StreamFormat", "choose_format", "pump"]
 
 PING_SECONDS = 15.0
 _dumps = json.dumps
@@ -165,7 +165,7 @@ async def pump(
     fmt: StreamFormat,
     pool: Any,
     produce: Callable[[], Any],
-    disconnected: Callable[[], Awaitable[Any]],
+    disconnected: Callable[[], Coroutine[Any, Any, Any]],
     input_error: Callable[[], Optional[BaseException]] = lambda: None,
 ) -> Optional[BaseException]:
     """Run ``produce()`` (returns an iterable) and stream what it yields, in a started stream.
@@ -189,7 +189,7 @@ async def pump(
         finally:
             work.end()
 
-    watcher = loop.create_task(disconnected())
+    watcher: asyncio.Task = loop.create_task(disconnected())
     error: Optional[BaseException] = None
     try:
         iterator: Any = None
@@ -222,7 +222,7 @@ async def pump(
     except asyncio.CancelledError:
         work.cancel()
         raise
-    except Exception as err:  # noqa: BLE001 - reported inside the stream
+    except Exception as err:
         error = input_error() or err
     finally:
         watcher.cancel()

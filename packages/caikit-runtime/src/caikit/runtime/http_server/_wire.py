@@ -21,17 +21,17 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tup
 __all__ = [
     "JSON_CT",
     "TEXT_CT",
+    "answer_cancelled",
     "error_body",
     "header",
     "query_params",
-    "answer_cancelled",
     "send_bytes",
     "send_error",
     "send_json",
 ]
 
 Send = Callable[[Dict[str, Any]], Awaitable[None]]
-Headers = List[Tuple[bytes, bytes]]
+Headers = Sequence[Tuple[bytes, bytes]]
 
 JSON_CT = (b"content-type", b"application/json")
 TEXT_CT = (b"content-type", b"text/plain; charset=utf-8")
@@ -106,7 +106,7 @@ async def answer_cancelled(send: Send) -> None:
     connection may already be going away)."""
     try:
         await send_error(send, 503, "The server is shutting down: the request was cancelled", extra_headers=[(b"connection", b"close")])
-    except BaseException:  # noqa: BLE001 - nothing more can be done for this client
+    except BaseException:
         pass
 
 

@@ -187,7 +187,7 @@ class RuntimeHTTPServer:
             self._stopped.set()
             log.info("HTTP server stopped")
 
-    def __enter__(self) -> "RuntimeHTTPServer":
+    def __enter__(self) -> RuntimeHTTPServer:
         self.start(blocking=False)
         return self
 
