@@ -222,12 +222,15 @@ class ClientStreamingHandler(_InputStreamingHandler):
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
             raise
-        except Exception:
+        except Exception as raised:
+            # a broken request stream is reported rather than what the model made of it
             if reader is not None and reader.error is not None:
-                err = reader.error
-            elif isinstance(err, InputStreamError):
-                err = err.error
-            await self._fail(send, err, model_id, began, receive)
+                failure: BaseException = reader.error
+            elif isinstance(raised, InputStreamError):
+                failure = raised.error
+            else:
+                failure = raised
+            await self._fail(send, failure, model_id, began, receive)
             return
         finally:
             if feeder is not None:
