@@ -97,3 +97,15 @@ def test_disconnect_cancels_an_input_stream_call(sample_server, markers, route):
     assert http_support.wait_for_file(markers / "slow-started")
     sock.close()
     assert http_support.wait_for_file(markers / "slow-stopped")
+
+
+def test_without_abortable_threads_the_work_runs_to_its_end(tmp_path, markers):
+    models = {"w": lambda path: http_wait_lib.WaitModule().save(path)}
+    runtime = {"use_abortable_threads": False}
+    with http_support.running_server(tmp_path, "http_wait_lib", models, runtime) as server:
+        body = json.dumps({"inputs": "kept", "model_id": "w", "parameters": {"seconds": 0.5}}).encode()
+        sock = _send(server.port, "/api/v1/task/wait", body)
+        assert http_support.wait_for_file(markers / "kept.started")
+        sock.close()
+        assert http_support.wait_for_file(markers / "kept.done")
+        assert not (markers / "kept.stopped").exists()

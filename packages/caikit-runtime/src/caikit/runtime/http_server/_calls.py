@@ -91,6 +91,10 @@ class _KeyStats:
         self.inline_calls = 0
 
 
+def _no_cancel(*_args: object) -> None:
+    """``CancellableWork.cancel`` when ``runtime.use_abortable_threads`` is off."""
+
+
 def _retrieve_exception(future: asyncio.Future[Any]) -> None:
     # A cancelled call's outcome is not awaited by anybody: read it so asyncio does not log it.
     if not future.cancelled():
@@ -114,10 +118,14 @@ class CallRunner:
     Args:
         pool: the executor for calls that must not block the loop
         inline_max_seconds: longest call allowed to run on the event loop (0: never inline)
+        abortable: cancel the model's work when the client goes away or the server stops
+            (``runtime.use_abortable_threads``); when False the work runs to its end and
+            its result is dropped
     """
 
-    def __init__(self, pool: concurrent.futures.Executor, inline_max_seconds: float = 0.0005):
+    def __init__(self, pool: concurrent.futures.Executor, inline_max_seconds: float = 0.0005, abortable: bool = True):
         self.pool = pool
+        self.abortable = abortable
         self.inline_max = float(inline_max_seconds)
         self.demote_after = self.inline_max * DEMOTE_FACTOR
         self._stats: Dict[Hashable, _KeyStats] = {}
@@ -209,18 +217,19 @@ class CallRunner:
 
         loop = asyncio.get_running_loop()
         future = asyncio.wrap_future(self.pool.submit(job), loop=loop)
+        cancel = work.cancel if self.abortable else _no_cancel
         if disconnected is None:
             try:
                 return await asyncio.shield(future)
             except asyncio.CancelledError:
-                work.cancel()
+                cancel()
                 future.add_done_callback(_retrieve_exception)
                 raise
         watcher: asyncio.Task = loop.create_task(disconnected())
         try:
             await asyncio.wait((future, watcher), return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
-            work.cancel()
+            cancel()
             watcher.cancel()
             future.add_done_callback(_retrieve_exception)
             raise
@@ -231,6 +240,6 @@ class CallRunner:
             except WorkCancelled:
                 raise ClientDisconnected() from None
         # the client went away first
-        work.cancel()
+        cancel()
         future.add_done_callback(_retrieve_exception)
         raise ClientDisconnected()

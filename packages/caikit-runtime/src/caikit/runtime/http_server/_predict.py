@@ -137,7 +137,8 @@ class ServerStreamingHandler(_TaskHandler):
             return
         method = getattr(model, binding.method_name)
         error = await _streams.pump(
-            send, fmt, ctx.runner.pool, lambda: method(**kwargs), lambda: wait_for_disconnect(receive)
+            send, fmt, ctx.runner.pool, lambda: method(**kwargs), lambda: wait_for_disconnect(receive),
+            abortable=ctx.runner.abortable,
         )
         ctx.record(self.name, _error_status(error, self.name), model_id, began)
 
@@ -276,7 +277,7 @@ class BidiStreamingHandler(_InputStreamingHandler):
             method = getattr(model, binding.method_name)
             error = await _streams.pump(
                 send, fmt, ctx.runner.pool, lambda: method(**kwargs), reader.wait_disconnect,
-                input_error=lambda: reader.error,
+                input_error=lambda: reader.error, abortable=ctx.runner.abortable,
             )
             ctx.record(self.name, _error_status(error, self.name), model_id, began)
         finally:

@@ -167,6 +167,7 @@ async def pump(
     produce: Callable[[], Any],
     disconnected: Callable[[], Coroutine[Any, Any, Any]],
     input_error: Callable[[], Optional[BaseException]] = lambda: None,
+    abortable: bool = True,
 ) -> Optional[BaseException]:
     """Run ``produce()`` (returns an iterable) and stream what it yields, in a started stream.
 
@@ -174,13 +175,15 @@ async def pump(
     :class:`CancellableWork`; when ``disconnected()`` completes first, the work is cancelled
     and the stream ends. Errors end the stream with an error frame; ``input_error()``, when
     it returns an error, is reported instead of what the model raised (the request stream
-    broke first).
+    broke first). With ``abortable`` False, running model work is never interrupted: the
+    stream just stops asking for more.
 
     Returns:
         the error the stream ended with (None: success or client gone)
     """
     loop = asyncio.get_running_loop()
     work = CancellableWork()
+    cancel = work.cancel if abortable else (lambda: None)
 
     def in_work(fn: Callable, *args: Any) -> Any:
         work.begin()
@@ -207,7 +210,7 @@ async def pump(
                 if ping:
                     await send({"type": "http.response.body", "body": ping, "more_body": True})
             if not future.done():  # the client went away
-                work.cancel()
+                cancel()
                 future.add_done_callback(lambda f: f.cancelled() or f.exception())
                 return None
             if iterator is None:
@@ -220,7 +223,7 @@ async def pump(
     except WorkCancelled:
         return None
     except asyncio.CancelledError:
-        work.cancel()
+        cancel()
         raise
     except Exception as err:
         error = input_error() or err

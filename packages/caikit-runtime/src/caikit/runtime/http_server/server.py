@@ -74,7 +74,7 @@ class RuntimeHTTPServer:
         self.grace_period_seconds = float(_setting(http, "server_shutdown_grace_period_seconds", 5))
 
         inline_ms = float(_setting(http, "inline_call_max_ms", DEFAULT_INLINE_CALL_MAX_MS))
-        runner = CallRunner(get_thread_pool(), inline_ms / 1000.0)
+        runner = CallRunner(get_thread_pool(), inline_ms / 1000.0, runtime.use_abortable_threads is not False)
         self.context = HandlerContext(
             model_manager=self.model_manager,
             runner=runner,
