@@ -376,6 +376,13 @@ def test_openapi_document(server):
     assert refs and all(ref in schemas for ref in refs)
 
 
+def test_the_spec_built_without_a_server_is_the_served_one(server):
+    from caikit.runtime.http_server import build_openapi_spec
+
+    served = requests.get(_url(server, "/openapi.json"), timeout=30).json()
+    assert build_openapi_spec() == served
+
+
 def test_docs_page_needs_no_cdn(server):
     response = requests.get(_url(server, "/docs"), timeout=30)
     assert response.status_code == 200

@@ -63,19 +63,26 @@ Cancellation
     the thread running it (see :mod:`caikit.runtime.cancellation`).
 
 Run it alone with ``python -m caikit.runtime.http_server`` or next to gRPC with
-``python -m caikit.runtime``.
+``python -m caikit.runtime``; ``build_openapi_spec()`` gives the OpenAPI document without
+starting anything (``python -m caikit.runtime.dump_services`` writes it).
 """
 import importlib as _importlib
 
-__all__ = ["RuntimeHTTPServer"]
+__all__ = ["RuntimeHTTPServer", "build_openapi_spec"]
+
+_LAZY = {
+    "RuntimeHTTPServer": "caikit.runtime.http_server.server",
+    "build_openapi_spec": "caikit.runtime.http_server.spec",
+}
 
 
 def __getattr__(name: str):
-    if name == "RuntimeHTTPServer":
-        value = _importlib.import_module("caikit.runtime.http_server.server").RuntimeHTTPServer
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'caikit.runtime.http_server' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'caikit.runtime.http_server' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__():

@@ -138,7 +138,7 @@ def build_app(
     app = Starlette(routes=starlette_routes, exception_handlers=_error_handlers())
     hot = {r.path: r.handler for r in routes if r.hot and r.methods == ["POST"]}
     front = FrontMiddleware(app, ctx.max_body_bytes, max_in_flight, hot)
-    log.info(
+    log.debug(
         "HTTP routes: %s", ", ".join(f"{'|'.join(r.methods)} {r.path}" for r in routes)
     )
     return App(app, front, document, routes)
