@@ -76,6 +76,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     while not stop_requested.wait(0.5):
         pass
     _stop_all(servers)
+    _leave_stuck_work()
     return 0
 
 
@@ -100,6 +101,31 @@ def _stop_all(servers: List[Any]) -> None:
     reset_model_manager()
     stop_metrics_server()
     shutdown_thread_pool()
+
+
+def _leave_stuck_work(timeout: float = 1.0) -> None:
+    """Exit now if work outlived the grace period.
+
+    Model calls, model loads and trainings run in pool threads that the interpreter joins at
+    exit, so a model stuck in native code or a load that hangs would keep the process alive
+    long after the servers stopped. They get ``timeout`` seconds to end; then the process
+    exits without them (logs flushed).
+    """
+    import os
+    import time
+
+    deadline = time.monotonic() + timeout
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [t.name for t in threading.enumerate() if t is not current and not t.daemon and t.is_alive()]
+    if stuck:
+        log.warning("Exiting with work still running after the grace period (threads %s)", ", ".join(stuck))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
