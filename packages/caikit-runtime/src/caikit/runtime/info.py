@@ -61,7 +61,9 @@ def model_info(entry: Any, size: Optional[int] = None) -> Any:
         return ModelInfo(name=entry.id, loaded=False)
     metadata: Dict[str, Any] = {}
     if entry.error is not None:
-        metadata["error"] = str(entry.error)
+        # the type too: some errors (MemoryError) have no message of their own
+        message = str(entry.error)
+        metadata["error"] = f"{type(entry.error).__name__}: {message}" if message else type(entry.error).__name__
     return ModelInfo(
         model_path=entry.display_path,
         name=entry.id,

@@ -75,8 +75,15 @@ class ModelManager:
         self._poll_period = float(runtime_config.lazy_load_poll_period_seconds or 10)
         self._write_window = float(runtime_config.lazy_load_write_detection_period_seconds or 0)
         self._load_threads = runtime_config.load_threads
+        getter = getattr(runtime_config, "get", None)
+        self._load_timeout = float((getter("load_timeout_seconds") if getter else None) or 0)
         self._models: Dict[str, LoadedModel] = {}
         self._failed: Dict[str, LoadedModel] = {}
+        # loads running now (entry -> monotonic start), and loads failed by the timeout whose
+        # thread is still running (a new load of that id waits until it returns)
+        self._running: Dict[LoadedModel, float] = {}
+        self._hung: Dict[str, LoadedModel] = {}
+        self._watchdog: Optional[threading.Thread] = None
         self._lock = threading.RLock()
         self._pool: Optional[ThreadPoolExecutor] = None
         self._stop = threading.Event()
@@ -214,10 +221,13 @@ class ModelManager:
         with self._lock:
             entry = self._models.get(model_id)
             if entry is None:
+                entry = self._hung.get(model_id)
+            if entry is None:
                 entry = LoadedModel(model_id, path, model_type, local, self._display_path(path))
                 self._models[model_id] = entry
                 self._failed.pop(model_id, None)
                 self._executor().submit(self._do_load, entry)
+                self._start_watchdog()
         if wait:
             self._wait_for(entry)
         return entry
@@ -229,18 +239,73 @@ class ModelManager:
 
     def _do_load(self, entry: LoadedModel) -> None:
         started = time.perf_counter()
+        with self._lock:
+            self._running[entry] = time.monotonic()
         try:
             model = core_loader.load(entry.path)
         except BaseException as err:  # noqa: BLE001 - reported through the future
-            log.warning("Loading model %r from %r failed: %s", entry.id, entry.path, err)
+            log.warning("Loading model %r from %r failed: %r", entry.id, entry.path, err)
             with self._lock:
-                self._failed[entry.id] = entry
-            entry.set_error(err)
+                self._loaded_or_late(entry)
+                if not entry.future.done():
+                    self._failed[entry.id] = entry
+                    entry.set_error(err)
             return
-        entry.set_result(model)
+        with self._lock:
+            self._loaded_or_late(entry)
+            late = entry.future.done()
+            if not late:
+                entry.set_result(model)
+        if late:
+            log.warning("Model %r finished loading after its load timed out; it is not served", entry.id)
+            return
         log.info(
             "Loaded model %r (%s) in %.3fs", entry.id, type(model).__name__, time.perf_counter() - started
         )
+
+    def _loaded_or_late(self, entry: LoadedModel) -> None:
+        # called with the lock held when a load returns
+        self._running.pop(entry, None)
+        if self._hung.get(entry.id) is entry:
+            del self._hung[entry.id]
+
+    # -- load timeout -----------------------------------------------------------------------
+
+    def _start_watchdog(self) -> None:
+        # called with the lock held
+        if self._load_timeout > 0 and self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch_loads, name="caikit-load-watchdog", daemon=True)
+            self._watchdog.start()
+
+    def _watch_loads(self) -> None:
+        interval = min(1.0, self._load_timeout / 4)
+        while not self._stop.wait(interval):
+            self.fail_late_loads()
+
+    def fail_late_loads(self) -> None:
+        """Fail every load running for longer than ``runtime.load_timeout_seconds``.
+
+        The load's thread cannot be stopped; until it returns, loading the same id again
+        reports the same failure instead of starting another thread.
+        """
+        if self._load_timeout <= 0:
+            return
+        now = time.monotonic()
+        failed = []
+        with self._lock:
+            for entry, began in list(self._running.items()):
+                if now - began <= self._load_timeout or entry.future.done():
+                    continue
+                err = TimeoutError(
+                    f"Loading model {entry.id!r} did not finish within {self._load_timeout:g} s "
+                    "(runtime.load_timeout_seconds)"
+                )
+                self._failed[entry.id] = entry
+                self._hung[entry.id] = entry
+                entry.set_error(err)
+                failed.append(entry.id)
+        for model_id in failed:
+            log.warning("Loading model %r timed out after %g s", model_id, self._load_timeout)
 
     def unload_model(self, model_id: str) -> LoadedModel:
         """Stop serving ``model_id``.
