@@ -22,7 +22,7 @@ DISTRIBUTIONS: dict[str, dict[str, list[str]]] = {
     "caikit-core": {"install": ["packages/caikit-core"], "test_deps": []},
     "caikit-runtime": {
         "install": ["packages/caikit-core", "packages/caikit-runtime[grpc,http]"],
-        "test_deps": ["requests>=2.31", "grpcio-tools>=1.65.4"],
+        "test_deps": ["requests>=2.31", "grpcio-tools>=1.65.4", "schemathesis>=4", "cryptography>=42"],
     },
     "caikit-interfaces-nlp": {
         "install": ["packages/caikit-core", "packages/caikit-interfaces-nlp"],
