@@ -8,6 +8,10 @@ in parallel on up to ``threads`` workers.
 Back-pressure: a publisher (outside the pool) waits while ``max_pending`` messages of the target
 subscription are queued or being handled. Workers never wait for space, because a handler that publishes to a
 full mailbox it must drain itself would deadlock; their publishes may overshoot the bound.
+
+A subscription whose publisher gave up waiting (``publish_timeout``) is *stalled*: until its
+handler makes room, publishes to it fail at once instead of waiting the timeout again, so a
+handler that hangs costs the other groups one timeout, not one per message.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Deque, List, Optional
+from typing import Any, Callable, Deque, List, Optional, Set
 
 from ..errors import MessageQueueClosedError, MessageQueueFullError
 from ._routing import Subscription
@@ -64,6 +68,8 @@ class WorkerPool:
         self._space = threading.Condition(self._lock)
         self._idle = threading.Condition(self._lock)
         self._ready: Deque[Subscription] = collections.deque()
+        # subscriptions a publisher timed out on, until their handler makes room again
+        self._stalled: Set[Subscription] = set()
         self._pending = 0
         self._space_waiters = 0
         self._closed = False  # no new messages from outside the pool
@@ -92,6 +98,10 @@ class WorkerPool:
             if self._stopping or (self._closed and not in_worker):
                 raise MessageQueueClosedError(self.name, sub.topic)
             if self.max_pending and not in_worker and sub.inflight >= self.max_pending:
+                if sub in self._stalled:
+                    raise MessageQueueFullError(
+                        sub.id, sub.topic, self.max_pending, float(self.publish_timeout or 0)
+                    )
                 self._wait_for_space(sub)
                 if not sub.active:
                     return
@@ -117,6 +127,7 @@ class WorkerPool:
                 else:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
+                        self._stalled.add(sub)
                         raise MessageQueueFullError(
                             sub.id, sub.topic, self.max_pending, float(self.publish_timeout or 0)
                         )
@@ -163,6 +174,8 @@ class WorkerPool:
             with lock:
                 self._pending -= count
                 sub.inflight -= count
+                if self._stalled and sub.inflight < self.max_pending:
+                    self._stalled.discard(sub)
                 if self._space_waiters:
                     self._space.notify_all()
                 if queue:
@@ -178,6 +191,7 @@ class WorkerPool:
     def forget(self, sub: Subscription) -> None:
         """Wake publishers waiting on an unsubscribed member's mailbox."""
         with self._lock:
+            self._stalled.discard(sub)
             if self._space_waiters:
                 self._space.notify_all()
 

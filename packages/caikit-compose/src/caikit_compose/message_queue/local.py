@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import alog
 from caikit.core.exceptions import error_handler
 
-from ..errors import MessageQueueClosedError, UnknownTopicError
+from ..errors import MessageQueueClosedError, MessageQueueFullError, UnknownTopicError
 from ._routing import Group, Subscription, build_groups
 from ._worker_pool import WorkerPool
 from .base import MessageQueueBase, SubscriptionInfo
@@ -205,7 +205,7 @@ class LocalMessageQueue(MessageQueueBase):
             UnknownTopicError: ``topic`` was never created
             MessageQueueClosedError: the queue was shut down
             MessageQueueFullError: worker pool only, a mailbox stayed full past
-                ``publish_timeout``
+                ``publish_timeout`` (the other groups still got the message)
         """
         route = self._routes.get(topic)
         if route is None or self._closed:
@@ -233,8 +233,15 @@ class LocalMessageQueue(MessageQueueBase):
                 except Exception as err:  # pylint: disable=broad-except
                     self._handler_failed(sub, msg, err)
         else:
+            # every group gets its message even if one group's mailbox is full
+            full: Optional[MessageQueueFullError] = None
             for sub, msg in targets:
-                pool.submit(sub, msg)
+                try:
+                    pool.submit(sub, msg)
+                except MessageQueueFullError as err:
+                    full = full or err
+            if full is not None:
+                raise full
 
     def _fan_out(self, route: Tuple[Group, ...], message: Any) -> List[Tuple[Subscription, Any]]:
         # Copies are made before any handler runs, so the first group's handler cannot
