@@ -3,7 +3,7 @@ work. The sample model's "slow" call runs until it is stopped (or released by th
 marks files when it starts and stops."""
 import grpc
 import pytest
-from runtime_test_helpers import Clients, channel_to, save_greeter, wait_for
+from runtime_test_helpers import Clients, channel_to, rpc_error, save_greeter, wait_for
 
 
 @pytest.fixture
@@ -57,3 +57,15 @@ def test_server_still_serves_after_cancellations(slow_server):
         client.greet("slow", timeout=0.5)
     wait_for(lambda: (markers / "slow-stopped").exists(), what="the model to stop")
     assert client.greet("again").greeting == "Hello again"
+
+
+def test_cancelling_a_prediction_job_stops_the_model(slow_server):
+    client, markers = slow_server
+    request = client.inference_messages.GreetingTaskRequest(name="slow")
+    job = client.jobs.GreetingTaskStartPredictionJob(request, metadata=[("mm-model-id", "greeter")])
+    wait_for(lambda: (markers / "slow-started").exists(), what="the job to start")
+    info = client.jobs_messages.PredictionJobInfoRequest(prediction_id=job.prediction_id)
+    assert client.jobs.GreetingTaskCancelPredictionJob(info).state == 4  # CANCELED
+    wait_for(lambda: (markers / "slow-stopped").exists(), what="the job's model to stop")
+    err = rpc_error(client.jobs.GreetingTaskGetPredictionJobResult, info)
+    assert err.code() == grpc.StatusCode.CANCELLED
