@@ -116,3 +116,18 @@ def docs(session: nox.Session) -> None:
     session.install(*_editable(ALL_EDITABLE), "mkdocs>=1.6,<2")
     session.run("python", "docs/tools/gen_config_reference.py")
     session.run("mkdocs", "build", "--strict", "--clean", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def soak(session: nox.Session) -> None:
+    """Reliability soak (not in the default run): the hostile-input tests with 20,000 payloads
+    per protocol, then 30 minutes of steady load on the runtime and a compose application
+    (LOCAL and REDIS) showing flat memory, descriptors and threads. Shorter:
+    ``nox -s soak -- --minutes 5``; options: ``python benchmarks/soak/soak.py --help``."""
+    session.install(*_editable(ALL_EDITABLE), *ALL_TEST_DEPS)
+    session.run(
+        "pytest",
+        "packages/caikit-runtime/tests/test_reliability_hostile_input.py",
+        env={"CAIKIT_RELIABILITY_EXAMPLES": "20000", "CAIKIT_RELIABILITY_SCHEMATHESIS": "25"},
+    )
+    session.run("python", "benchmarks/soak/soak.py", *session.posargs)
