@@ -9,7 +9,8 @@ def test_local_group_store_conforms():
     check_group_store(lambda: _shared)
 
 
-_shared = GROUP_STORE_FACTORY.construct({"type": "LOCAL"})
+# a short gc_interval so that the ttl check sees idle keys dropped quickly
+_shared = GROUP_STORE_FACTORY.construct({"type": "LOCAL", "config": {"gc_interval": 0.05}})
 
 
 def test_local_message_queue_conforms(caplog):

@@ -5,6 +5,7 @@ import logging
 import aconfig
 import pytest
 from caikit_compose import GROUPING_FACTORY, GroupingBase, Message
+from caikit_compose.group_store import TOMBSTONE
 from caikit_compose.grouping.count_grouping import CountGrouping
 from caikit_compose.grouping.group_data import CompoundGroup, GroupElement
 from caikit_compose.grouping.individual_grouping import IndividualGrouping
@@ -72,7 +73,7 @@ def test_key_emits_when_every_type_arrived(gs, pair):
     assert element.messages == [num, text]  # arrival order
     assert element.get(text.header.content_type) is text
     assert grouping.get_pending_messages() == []
-    assert len(gs) == 0
+    assert [gs.get_versioned(key).state for key in gs.scan("")] == [TOMBSTONE]
     # the output survives the wire like any message
     back = Message.from_binary_buffer(out.to_binary_buffer())
     assert back == out and back.unwrapped.messages[1].unwrapped.text == "t1"
@@ -129,7 +130,14 @@ def test_key_single_type_emits_immediately(gs, types):
     grouping = make(gs, "KEY_GROUPING", [types.Text.full_name])
     out = grouping.add_message(Message.from_data(types.Text(text="x"), data_id="d"))
     assert out.header.data_id == "d" and len(out.unwrapped.messages) == 1
-    assert len(gs) == 0
+    assert [gs.get_versioned(key).state for key in gs.scan("")] == [TOMBSTONE]
+    # the key completed: the same key again is dropped
+    assert grouping.add_message(Message.from_data(types.Text(text="y"), data_id="d")) is None
+    assert grouping.stats["dropped_completed"] == 1
+    untombed = make(gs, "KEY_GROUPING", [types.Text.full_name], sub="s2", tombstone_ttl=0)
+    for _ in range(2):
+        assert untombed.add_message(Message.from_data(types.Text(text="x"), data_id="d"))
+    assert gs.scan("KEY_GROUPING/s2") == []
 
 
 @pytest.mark.parametrize("spelling", ["match_keys", "element_match_keys"])

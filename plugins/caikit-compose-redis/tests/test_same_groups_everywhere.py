@@ -142,13 +142,12 @@ def test_key_groups_of_two_processes_match_local(two_process_groups, local_group
     assert _by_subscription([g[:-1] for g in pairs])["pairs"] == local_groups["pairs"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="caikit-compose's COUNT_GROUPING orders frames by arrival/creation time; exact "
-    "windows across processes need it to window by the publish sequence the REDIS queue "
-    "provides (publish_sequence), see docs/redis.md",
-)
 def test_count_windows_of_two_processes_match_local(two_process_groups, local_groups):
+    """COUNT windows are defined over the publish sequence: two processes sharing the
+    subscriptions complete exactly the windows one process completes."""
+    slide = [g for g in two_process_groups if g[0] == "slide"]
+    by_worker = [sum(1 for g in slide if g[-1] == w) for w in (0, 1)]
+    assert all(by_worker), f"both workers should complete windows: {by_worker}"
     windows = _by_subscription([g[:-1] for g in two_process_groups])
     assert windows["slide"] == local_groups["slide"]
     assert windows["tumble"] == local_groups["tumble"]

@@ -22,7 +22,7 @@ import datetime
 import random
 import time
 import uuid
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, ClassVar, Dict, Optional
 
 from caikit.core.data_model import DataBase, DataObjectBase, JsonDict, dataobject
 
@@ -34,6 +34,7 @@ __all__ = [
     "Message",
     "MessageBody",
     "MessageHeader",
+    "metadata_if_any",
     "path_getter",
     "resolve_body_class",
 ]
@@ -264,11 +265,19 @@ class Message(DataObjectBase):
         body: the wrapped object in serialized form (a :class:`MessageBody`, wire-compatible
             with ``google.protobuf.Any``); produced on first access
         metadata: free-form JSON object travelling with the message
+        publish_sequence: the message's number in its topic's publish sequence (1, 2, 3, ...,
+            dense per topic), set by the message queue on every message it delivers; None for
+            a message that did not come from a queue. Delivery information, not content: it
+            is not part of the serialized message (``to_proto``, ``to_binary_buffer``, JSON),
+            and ``copy()`` keeps it. COUNT_GROUPING windows are defined over it.
     """
 
     header: MessageHeader
     body: MessageBody
     metadata: JsonDict
+
+    #: Set per instance by message queues (see the class docstring).
+    publish_sequence: ClassVar[Optional[int]] = None
 
     def __init__(
         self,
@@ -336,12 +345,18 @@ class Message(DataObjectBase):
         return msg
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached for the lazily created fields of a message built by from_data: an
-        # empty metadata dict, and the serialized body.
+        # Only reached for the lazily created fields: the metadata (an empty dict for a message
+        # built by from_data, converted on first read for a parsed one) and the body
+        # (serialized on first read for from_data, copied out of the parsed protobuf).
         if name == "metadata":
-            return self.__dict__.setdefault("metadata", {})
+            d = self.__dict__
+            parsed = d.get("_metadata_pb")
+            return d.setdefault("metadata", {} if parsed is None else struct_to_dict(parsed))
         if name == "body":
             d = self.__dict__
+            parsed = d.get("_body_pb")
+            if parsed is not None:
+                return d.setdefault("body", body_from_proto(parsed))
             wrapped = self.unwrapped if _has_body(self) else None
             if wrapped is None:
                 return d.setdefault("body", None)
@@ -371,7 +386,9 @@ class Message(DataObjectBase):
         else:
             body = d.get("body")
             if body is None:
-                return None
+                body = d.get("_body_pb")
+                if body is None:
+                    return None
             obj = resolve_body_class(body.type_url).from_binary_buffer(body.value)
         return d.setdefault("_unwrapped", obj)
 
@@ -385,6 +402,8 @@ class Message(DataObjectBase):
         if "_body_type" in d:
             return d["_body_type"]
         body = d.get("body")
+        if body is None:
+            body = d.get("_body_pb")
         return None if body is None else body_type_name(body.type_url)
 
     def nested_get(self, key: str, default: Any = None) -> Any:
@@ -420,7 +439,34 @@ class Message(DataObjectBase):
         d["header"] = header.copy() if header is not None else None
         d["body"] = self.body
         d["metadata"] = _json_copy(self.metadata)
+        sequence = self.__dict__.get("publish_sequence")
+        if sequence is not None:
+            d["publish_sequence"] = sequence
         return new
+
+    @classmethod
+    def from_proto(cls, proto: Any) -> Message:
+        """Build a message from its protobuf, cheaply.
+
+        Header fields are read directly, and the body and a non-empty metadata ``Struct`` are
+        kept as parsed protobuf until first read (``body``, ``unwrapped``, ``metadata``), so
+        a message that is only routed never converts them. The result equals the generic
+        data-object conversion's.
+
+        Raises:
+            TypeError: ``proto`` is not a ``caikit_data_model.compose.Message``
+        """
+        return message_from_proto(cls, proto)
+
+    @classmethod
+    def from_binary_buffer(cls, buf: Any) -> Message:
+        """Parse protobuf bytes (see :meth:`from_proto`).
+
+        Raises:
+            TypeError: ``buf`` is not bytes-like
+            ValueError: the bytes are not a protobuf ``Message``
+        """
+        return message_from_binary_buffer(cls, buf)
 
     def __eq__(self, other: Any) -> bool:
         if other.__class__ is not self.__class__:
@@ -456,7 +502,32 @@ _new_message = object.__new__
 
 def _has_body(msg: Message) -> bool:
     d = msg.__dict__
-    return "_unwrapped" in d or "_unwrapped_factory" in d or d.get("body") is not None
+    return (
+        "_unwrapped" in d
+        or "_unwrapped_factory" in d
+        or d.get("body") is not None
+        or "_body_pb" in d
+    )
+
+
+def renumbered(msg: Message) -> Message:
+    """A shallow copy of ``msg`` (sharing header, body and metadata) without its
+    ``publish_sequence``, for a queue that delivers the same object a second time."""
+    new = _new_message(type(msg))
+    d = new.__dict__
+    d.update(msg.__dict__)
+    d.pop("publish_sequence", None)
+    return new
+
+
+def metadata_if_any(msg: Message) -> Optional[Dict[str, Any]]:
+    """The message's metadata, or None when it has none, without allocating an empty dict
+    for a message that never had one (for hot paths that only act on non-empty metadata)."""
+    d = msg.__dict__
+    metadata = d.get("metadata")
+    if metadata is None and "_metadata_pb" in d:
+        return msg.metadata
+    return metadata
 
 
 def deferred_message(
@@ -574,3 +645,12 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+# The protobuf fast path needs the classes above (and they need it), hence the late import.
+from ._message_wire import (  # noqa: E402  pylint: disable=wrong-import-position
+    body_from_proto,
+    message_from_binary_buffer,
+    message_from_proto,
+    struct_to_dict,
+)

@@ -14,6 +14,13 @@ A backend (e.g. a REDIS plugin) proves it honours the contracts of
 Every check builds fresh instances with the given factory function and raises
 ``AssertionError`` naming the broken rule. Asynchronous queues are waited for (``drain()`` when
 the queue has one, else polling up to ``timeout`` seconds).
+
+Group stores are checked for compare-and-set, compare-and-delete, versions that never repeat,
+``scan``, storage by value, exact concurrent ``update``, tombstones (``compare_and_tombstone``
+and the ``TOMBSTONE`` state) and idle ``ttl`` expiry (a key written with a short ``ttl`` must be
+gone within ``expiry_timeout`` seconds while the check keeps writing other keys; give LOCAL a
+small ``gc_interval``). Message queues are checked for groups, members, failing handlers,
+unknown topics and the dense per-topic publish sequence.
 """
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ from typing import Any, Callable, Dict, List
 
 from caikit.core.data_model import DataObjectBase, dataobject
 
-from .group_store.base import ABSENT, GroupStoreBase
+from .group_store.base import ABSENT, TOMBSTONE, GroupStoreBase
 from .message import Message
 from .message_queue.base import MessageQueueBase
 
@@ -57,8 +64,16 @@ def _wait(mq: MessageQueueBase, predicate: Callable[[], bool], timeout: float) -
 # -- group stores ----------------------------------------------------------------------------
 
 
-def check_group_store(make_store: Callable[[], GroupStoreBase]) -> None:
-    """Run every group-store check against stores built by ``make_store``."""
+def check_group_store(
+    make_store: Callable[[], GroupStoreBase], expiry_timeout: float = 10.0
+) -> None:
+    """Run every group-store check against stores built by ``make_store``.
+
+    Args:
+        make_store: builds a store (several calls must give stores sharing one state)
+        expiry_timeout: how long a key written with a 0.2 s ttl may linger before it must be
+            gone
+    """
     from .grouping._states import PartialGroup, SeriesState  # pylint: disable=import-outside-toplevel
 
     prefix = f"conformance/{uuid.uuid4()}/"
@@ -138,6 +153,59 @@ def check_group_store(make_store: Callable[[], GroupStoreBase]) -> None:
     if final != 400:
         _fail("concurrent update() calls never lose or repeat a transition", f"{final} != 400")
     store.delete(counter)
+    _check_tombstones(store, prefix, state_a)
+    _check_ttl(store, prefix, state_a, expiry_timeout)
+
+
+def _check_tombstones(store: GroupStoreBase, prefix: str, state: Any) -> None:
+    key = prefix + "done"
+    store.compare_and_set(key, state, 0)
+    partial = store.get_versioned(key)
+    if store.compare_and_tombstone(key, partial.version + 1):
+        _fail("compare_and_tombstone with a stale version fails")
+    if not store.compare_and_tombstone(key, partial.version, ttl=60):
+        _fail("compare_and_tombstone with the current version succeeds")
+    dead = store.get_versioned(key)
+    if dead.state is not TOMBSTONE:
+        _fail("a tombstoned key reads back as the TOMBSTONE object itself", repr(dead.state))
+    if dead.version in (0, partial.version):
+        _fail("a tombstone gets a new version", repr(dead))
+    if key not in store.scan(prefix + "do"):
+        _fail("scan lists tombstoned keys")
+    if store.compare_and_tombstone(key, 0):
+        _fail("compare_and_tombstone(version=0) fails once the key exists")
+    if not store.compare_and_set(key, state, dead.version):
+        _fail("a tombstone can be compare-and-set like any state")
+    store.delete(key)
+    if not store.compare_and_tombstone(key, 0):
+        _fail("compare_and_tombstone(version=0) tombstones an absent key")
+    dead = store.get_versioned(key)
+    if dead.state is not TOMBSTONE or not store.compare_and_delete(key, dead.version):
+        _fail("a tombstone can be compare-and-deleted like any state")
+    if store.get_versioned(key) != ABSENT:
+        _fail("a deleted tombstone reads as ABSENT")
+
+
+def _check_ttl(store: GroupStoreBase, prefix: str, state: Any, timeout: float) -> None:
+    short, lasting, tombstone = prefix + "short", prefix + "lasting", prefix + "tomb"
+    store.compare_and_set(short, state, 0, ttl=0.2)
+    store.compare_and_tombstone(tombstone, 0, ttl=0.2)
+    store.compare_and_set(lasting, state, 0)
+    deadline = time.monotonic() + 0.3 + timeout
+    time.sleep(0.3)
+    while True:
+        # a write lets a store that collects during writes (LOCAL) do so
+        store.update(prefix + "tick", lambda cur: (1 if cur.state is None else cur.state + 1, None))
+        gone = [store.get_versioned(k) == ABSENT for k in (short, tombstone)]
+        if all(gone):
+            break
+        if time.monotonic() > deadline:
+            _fail("a key idle for longer than its ttl is dropped (tombstones too)", repr(gone))
+        time.sleep(0.05)
+    if store.get_versioned(lasting).state is None:
+        _fail("a key written without a ttl is never dropped")
+    for key in (lasting, prefix + "tick"):
+        store.delete(key)
 
 
 # -- message queues --------------------------------------------------------------------------
@@ -160,11 +228,13 @@ def check_message_queue(make_mq: Callable[[], MessageQueueBase], timeout: float 
         mq.create_topic(topic)
         lock = threading.Lock()
         received: Dict[str, List[int]] = {"a1": [], "a2": [], "b": [], "boom": []}
+        sequences: Dict[str, List[Any]] = {name: [] for name in received}
 
         def handler(name: str) -> Callable[[Any], None]:
             def handle(msg: Any) -> None:
                 with lock:
                     received[name].append(msg.unwrapped.value)
+                    sequences[name].append((msg.publish_sequence, msg.unwrapped.value))
                 if name == "boom":
                     raise RuntimeError("conformance: a failing handler")
 
@@ -191,6 +261,16 @@ def check_message_queue(make_mq: Callable[[], MessageQueueBase], timeout: float 
 
         if not _wait(mq, done, timeout):
             _fail("every group receives every message", repr({k: len(v) for k, v in received.items()}))
+        with lock:
+            numbered = sorted(sequences["b"])
+            if numbered != [(i + 1, i) for i in range(n)]:
+                _fail(
+                    "a delivered message carries its topic's publish sequence (1, 2, 3, ... in "
+                    "publish order) in message.publish_sequence",
+                    repr(numbered[:5]),
+                )
+            if sorted(sequences["a1"] + sequences["a2"]) != numbered:
+                _fail("every group sees the same publish sequence numbers")
         time.sleep(0.05)
         with lock:
             group_a = sorted(received["a1"] + received["a2"])

@@ -1,5 +1,5 @@
 """Group stores: versioned, shareable state of groupings."""
-from .base import ABSENT, DELETE, KEEP, GroupStoreBase, Versioned
+from .base import ABSENT, DELETE, KEEP, TOMBSTONE, GroupStoreBase, Versioned
 from .factory import GROUP_STORE_FACTORY
 from .state import FrozenState
 
@@ -8,6 +8,7 @@ __all__ = [
     "DELETE",
     "GROUP_STORE_FACTORY",
     "KEEP",
+    "TOMBSTONE",
     "FrozenState",
     "GroupStoreBase",
     "Versioned",

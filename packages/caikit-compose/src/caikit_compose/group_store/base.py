@@ -28,6 +28,36 @@ Implementing a store (e.g. Redis) means providing four atomic primitives:
     The keys that start with ``prefix`` (may be slightly stale; used for expiry sweeps and
     introspection, never for correctness).
 
+and may provide a fifth, which has a default built on ``compare_and_set``:
+
+``compare_and_tombstone(key, version, *, ttl=None) -> bool``
+    Atomically: if the key is still at ``version`` (0: still absent), replace its state with
+    :data:`TOMBSTONE` under a new version, exactly like ``compare_and_set(key, TOMBSTONE,
+    version, ttl=ttl)``. A tombstone marks a key whose group **completed**: groupings write it
+    instead of deleting the key, so that a late duplicate (a redelivered message, a replayed
+    input) finds the tombstone and is dropped instead of starting the group again; a completed
+    key is thus emitted at most once while its tombstone lives. ``get_versioned`` returns the
+    :data:`TOMBSTONE` object itself as the state (compare with ``is``); a tombstone can be
+    compare-and-set or compare-and-deleted like any state, and it expires after ``ttl`` idle
+    seconds like any key. A store that serializes states writes it as the codec's tombstone
+    bytes (:mod:`caikit_compose.group_store.codec`).
+
+Two batch forms have defaults built on the single-key primitives; a store may answer them in
+one round trip (REDIS: a pipeline) or one lock acquisition (LOCAL). They are **not**
+transactions: every read and every write is atomic on its own, as if made one after the other.
+
+``get_versioned_many(keys) -> list[Versioned]``
+    ``get_versioned`` of each key.
+``compare_and_set_many([(key, state, version, ttl), ...]) -> list[bool]``
+    Each write as ``compare_and_set`` (``state`` :data:`TOMBSTONE`: as
+    ``compare_and_tombstone``; ``state`` :data:`DELETE`: as ``compare_and_delete``, ``ttl``
+    ignored), in order, each succeeding or failing on its own. COUNT_GROUPING adds a frame to
+    all of its windows with one of each.
+
+``ttl`` means: the store may drop the key once it has not been written for ``ttl`` seconds,
+and should do so soon after (LOCAL: at its next garbage collection, at most ``gc_interval``
+later; REDIS: ``PEXPIRE``). Groupings rely on it to forget tombstones and abandoned state.
+
 States are stored **by value**: a state read back never aliases an object the writer still
 holds, and mutating a state object after ``compare_and_set`` never changes the store. The
 groupings' states are immutable :class:`~caikit_compose.group_store.state.FrozenState` values, so
@@ -43,13 +73,13 @@ from __future__ import annotations
 import abc
 import threading
 import time
-from typing import Any, Callable, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 from caikit.core.toolkit.factory import FactoryConstructible
 
 from ..errors import GroupStoreContentionError
 
-__all__ = ["ABSENT", "DELETE", "KEEP", "GroupStoreBase", "Versioned"]
+__all__ = ["ABSENT", "DELETE", "KEEP", "TOMBSTONE", "GroupStoreBase", "Versioned", "Write"]
 
 #: How many lost races :meth:`GroupStoreBase.update` tolerates before giving up.
 DEFAULT_MAX_ATTEMPTS = 10_000
@@ -74,6 +104,8 @@ ABSENT = Versioned(None, 0, 0.0)
 
 
 class _Sentinel:
+    """A named singleton; copies (``copy``, ``deepcopy``, pickle) are the object itself."""
+
     __slots__ = ("name",)
 
     def __init__(self, name: str):
@@ -82,13 +114,27 @@ class _Sentinel:
     def __repr__(self) -> str:
         return self.name
 
+    def __copy__(self) -> _Sentinel:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> _Sentinel:
+        return self
+
+    def __reduce__(self) -> str:
+        return self.name
+
 
 #: Returned by an :meth:`GroupStoreBase.update` transition to delete the key.
 DELETE = _Sentinel("DELETE")
 #: Returned by an :meth:`GroupStoreBase.update` transition to leave the key unchanged.
 KEEP = _Sentinel("KEEP")
+#: The state of a key whose group completed (see ``compare_and_tombstone`` in the module
+#: docstring). Immutable; stores keep and return this very object.
+TOMBSTONE = _Sentinel("TOMBSTONE")
 
 Transition = Callable[[Versioned], Tuple[Any, Any]]
+#: One write of :meth:`GroupStoreBase.compare_and_set_many`: ``(key, state, version, ttl)``.
+Write = Tuple[str, Any, int, Optional[float]]
 
 
 class GroupStoreBase(FactoryConstructible):
@@ -127,6 +173,49 @@ class GroupStoreBase(FactoryConstructible):
     @abc.abstractmethod
     def scan(self, prefix: str) -> List[str]:
         """The keys starting with ``prefix``."""
+
+    def compare_and_tombstone(
+        self, key: str, version: int, *, ttl: Optional[float] = None
+    ) -> bool:
+        """Replace the state of ``key`` with :data:`TOMBSTONE` if it is still at ``version``
+        (0: still absent); see the module docstring.
+
+        The default is ``compare_and_set(key, TOMBSTONE, version, ttl=ttl)``; a store may
+        override it with something cheaper (REDIS: a Lua script that sends no state).
+
+        Args:
+            key: the key
+            version: the version the caller read (0: the key must be absent)
+            ttl: the tombstone may be dropped after this many idle seconds (None: never)
+
+        Returns:
+            True if the tombstone was written, False if another writer got there first
+        """
+        return self.compare_and_set(key, TOMBSTONE, version, ttl=ttl)
+
+    def get_versioned_many(self, keys: Sequence[str]) -> List[Versioned]:
+        """:meth:`get_versioned` of each key, in order (each read atomic on its own, not one
+        snapshot). A store may override it to answer in one round trip."""
+        return [self.get_versioned(key) for key in keys]
+
+    def compare_and_set_many(self, writes: Sequence[Write]) -> List[bool]:
+        """Several independent writes, in order; whether each succeeded.
+
+        Each ``(key, state, version, ttl)`` is a :meth:`compare_and_set`, a
+        :meth:`compare_and_tombstone` when ``state`` is :data:`TOMBSTONE`, or a
+        :meth:`compare_and_delete` when it is :data:`DELETE` (``ttl`` ignored). Not a
+        transaction: each write is atomic and succeeds or fails on its own. A store may
+        override it to apply them in one round trip.
+        """
+        results = []
+        for key, state, version, ttl in writes:
+            if state is DELETE:
+                results.append(self.compare_and_delete(key, version))
+            elif state is TOMBSTONE:
+                results.append(self.compare_and_tombstone(key, version, ttl=ttl))
+            else:
+                results.append(self.compare_and_set(key, state, version, ttl=ttl))
+        return results
 
     def now(self) -> float:
         """The clock ``updated_at`` is measured with (seconds)."""

@@ -5,6 +5,7 @@
 * :class:`~caikit_compose.group_store.state.FrozenState` values (the built-in groupings' states),
   through their ``@dataobject`` form;
 * any ``@dataobject`` (the states of groupings written against the 0.1.0 API);
+* :data:`~caikit_compose.group_store.base.TOMBSTONE` (the one byte ``T``);
 * ``None``.
 
 The type is written by name and resolved through registries of classes already defined in the
@@ -16,6 +17,7 @@ from typing import Any
 
 from caikit.core.data_model import DataBase
 
+from .base import TOMBSTONE
 from .state import FrozenState, frozen_state_class
 
 __all__ = ["decode", "encode"]
@@ -23,6 +25,7 @@ __all__ = ["decode", "encode"]
 _FROZEN = b"F"
 _DATAOBJECT = b"D"
 _NONE = b"N"
+_TOMBSTONE = b"T"
 _SEP = b"\n"
 
 
@@ -30,10 +33,12 @@ def encode(state: Any) -> bytes:
     """Serialize a grouping state.
 
     Raises:
-        TypeError: the state is neither a FrozenState, a data object nor None
+        TypeError: the state is neither a FrozenState, a data object, TOMBSTONE nor None
     """
     if state is None:
         return _NONE
+    if state is TOMBSTONE:
+        return _TOMBSTONE
     if isinstance(state, FrozenState):
         obj = state.to_dataobject()
         return _FROZEN + state.codec_name.encode() + _SEP + obj.to_binary_buffer()
@@ -55,6 +60,8 @@ def decode(data: bytes) -> Any:
     kind = data[:1]
     if kind == _NONE:
         return None
+    if data == _TOMBSTONE:
+        return TOMBSTONE
     name, sep, payload = data[1:].partition(_SEP)
     if not sep or kind not in (_FROZEN, _DATAOBJECT):
         raise ValueError(f"Not an encoded group state: {data[:40]!r}")

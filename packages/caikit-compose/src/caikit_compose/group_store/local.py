@@ -2,9 +2,17 @@
 
 Every write is a real compare-and-set under one lock, with versions drawn from a store-wide
 counter (so a version never repeats for a key, even after a delete). States are held by value:
-immutable :class:`~caikit_compose.group_store.state.FrozenState` values (and other immutable
-values such as str, bytes, numbers and tuples of them) are kept as they are; anything else is
-deep-copied on the way in and on the way out.
+immutable :class:`~caikit_compose.group_store.state.FrozenState` values, the ``TOMBSTONE`` (and
+other immutable values such as str, bytes, numbers and tuples of them) are kept as they are;
+anything else is deep-copied on the way in and on the way out.
+
+Keys written with a ``ttl`` are dropped once idle that long: at the first garbage collection
+after that (``gc_interval``), and at the latest twice the ``ttl`` after their last write. They
+are queued per ``ttl`` value in the order they were first written with it; a rewrite only
+updates the key's write time, and a collection that finds a queued key still fresh queues it
+again at the end. A collection therefore looks only at the keys queued more than ``ttl`` ago,
+however many keys (e.g. tombstones of completed groups) the store holds, and a write costs no
+queue operation unless its ``ttl`` changes.
 
 Config (``{"type": "LOCAL", "config": {...}}``):
 
@@ -16,12 +24,12 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import alog
 from caikit.core.exceptions import error_handler
 
-from .base import ABSENT, GroupStoreBase, Versioned
+from .base import ABSENT, DELETE, TOMBSTONE, GroupStoreBase, Versioned, Write
 from .state import FrozenState
 
 __all__ = ["LocalGroupStore"]
@@ -29,7 +37,9 @@ __all__ = ["LocalGroupStore"]
 log = alog.use_channel("GSLOC")
 error = error_handler.get(log)
 
-_IMMUTABLE = (str, bytes, int, float, bool, type(None), frozenset)
+_IMMUTABLE = (FrozenState, str, bytes, int, float, bool, type(None), frozenset)
+_new_versioned = tuple.__new__
+_monotonic = time.monotonic
 
 
 class _Copied:
@@ -42,11 +52,26 @@ class _Copied:
 
 
 def _is_immutable(value: Any) -> bool:
-    if isinstance(value, (FrozenState, *_IMMUTABLE)):
+    if isinstance(value, _IMMUTABLE) or value is TOMBSTONE:
         return True
     if value.__class__ is tuple:
         return all(_is_immutable(v) for v in value)
     return False
+
+
+# Classes whose every instance is immutable (FrozenState subclasses, the sentinels, str, ...),
+# learnt as they are seen: the check on the hot path is then one set lookup.
+_ALWAYS_IMMUTABLE = {type(TOMBSTONE), str, bytes, int, float, bool, type(None), frozenset}
+
+
+def _kept_as_is(value: Any) -> bool:
+    cls = value.__class__
+    if cls in _ALWAYS_IMMUTABLE:
+        return True
+    if isinstance(value, FrozenState):
+        _ALWAYS_IMMUTABLE.add(cls)
+        return True
+    return _is_immutable(value)
 
 
 class LocalGroupStore(GroupStoreBase):
@@ -70,52 +95,35 @@ class LocalGroupStore(GroupStoreBase):
         self._gc_interval = 5.0 if gc_interval is None else float(gc_interval)
         self._lock = threading.Lock()
         self._data: Dict[str, Versioned] = {}
+        # key -> its ttl; ttl -> {key: when it was queued}, oldest first (dicts keep order)
         self._ttl: Dict[str, float] = {}
+        self._queues: Dict[float, Dict[str, float]] = {}
         self._last_version = 0
+        self._copies = 0  # how many states are held as private copies
         self._next_gc = time.monotonic() + self._gc_interval
 
     def now(self) -> float:
         """Monotonic seconds (the clock of ``updated_at``)."""
         return time.monotonic()
 
+    # -- reads -----------------------------------------------------------------------------
+
     def get_versioned(self, key: str) -> Versioned:
         """The state under ``key`` and its version (:data:`ABSENT` when absent)."""
         entry = self._data.get(key, ABSENT)
-        if entry.state.__class__ is _Copied:
+        if entry[0].__class__ is _Copied:
             return Versioned(copy.deepcopy(entry.state.value), entry.version, entry.updated_at)
         return entry
 
-    def compare_and_set(
-        self, key: str, state: Any, version: int, *, ttl: Optional[float] = None
-    ) -> bool:
-        """Store ``state`` if ``key`` is still at ``version`` (see the base class)."""
-        if not _is_immutable(state):
-            state = _Copied(copy.deepcopy(state))
-        now = time.monotonic()
-        with self._lock:
-            current = self._data.get(key)
-            if (0 if current is None else current.version) != version:
-                return False
-            self._last_version += 1
-            self._data[key] = Versioned(state, self._last_version, now)
-            if ttl is not None:
-                self._ttl[key] = ttl
-            elif self._ttl:
-                self._ttl.pop(key, None)
-            if now >= self._next_gc:
-                self._collect(now)
-        return True
-
-    def compare_and_delete(self, key: str, version: int) -> bool:
-        """Delete ``key`` if it is still at ``version``."""
-        with self._lock:
-            current = self._data.get(key)
-            if current is None or current.version != version:
-                return False
-            del self._data[key]
-            if self._ttl:
-                self._ttl.pop(key, None)
-        return True
+    def get_versioned_many(self, keys: Sequence[str]) -> List[Versioned]:
+        """:meth:`get_versioned` of each key."""
+        get = self._data.get
+        entries = [get(key, ABSENT) for key in keys]
+        if self._copies:
+            for index, entry in enumerate(entries):
+                if entry[0].__class__ is _Copied:
+                    entries[index] = self.get_versioned(keys[index])
+        return entries
 
     def scan(self, prefix: str) -> List[str]:
         """The keys starting with ``prefix``."""
@@ -125,16 +133,140 @@ class LocalGroupStore(GroupStoreBase):
     def __len__(self) -> int:
         return len(self._data)
 
+    # -- writes ----------------------------------------------------------------------------
+
+    def compare_and_set(
+        self, key: str, state: Any, version: int, *, ttl: Optional[float] = None
+    ) -> bool:
+        """Store ``state`` if ``key`` is still at ``version`` (see the base class)."""
+        if state.__class__ not in _ALWAYS_IMMUTABLE and not _kept_as_is(state):
+            state = _Copied(copy.deepcopy(state))
+        with self._lock:
+            now = _monotonic()
+            written = self._set_locked(key, state, version, ttl, now)
+            if now >= self._next_gc:
+                self._collect(now)
+        return written
+
+    def compare_and_delete(self, key: str, version: int) -> bool:
+        """Delete ``key`` if it is still at ``version``."""
+        with self._lock:
+            return self._delete_locked(key, version)
+
+    def compare_and_set_many(self, writes: Sequence[Write]) -> List[bool]:
+        """The writes one after the other under one acquisition of the lock (see the base
+        class); each succeeds or fails on its own."""
+        for write in writes:
+            state = write[1]
+            if state.__class__ not in _ALWAYS_IMMUTABLE and not _kept_as_is(state):
+                writes = [
+                    (key, state, version, ttl)
+                    if state is DELETE or _kept_as_is(state)
+                    else (key, _Copied(copy.deepcopy(state)), version, ttl)
+                    for key, state, version, ttl in writes
+                ]
+                break
+        results = []
+        append = results.append
+        data = self._data
+        ttls = self._ttl
+        with self._lock:
+            now = _monotonic()
+            for key, state, version, ttl in writes:
+                current = data.get(key)
+                if (0 if current is None else current[1]) != version:
+                    append(False)
+                elif (
+                    state is DELETE
+                    or self._copies
+                    or state.__class__ is _Copied
+                    or (ttls.get(key) if ttls else None) != ttl
+                ):
+                    append(
+                        self._delete_locked(key, version)
+                        if state is DELETE
+                        else self._set_locked(key, state, version, ttl, now)
+                    )
+                else:  # the common case of _set_locked, inlined (COUNT_GROUPING's hot path)
+                    self._last_version = new_version = self._last_version + 1
+                    data[key] = _new_versioned(Versioned, (state, new_version, now))
+                    append(True)
+            if now >= self._next_gc:
+                self._collect(now)
+        return results
+
+    def _set_locked(
+        self, key: str, state: Any, version: int, ttl: Optional[float], now: float
+    ) -> bool:
+        data = self._data
+        current = data.get(key)
+        if (0 if current is None else current[1]) != version:
+            return False
+        self._last_version = new_version = self._last_version + 1
+        data[key] = _new_versioned(Versioned, (state, new_version, now))
+        if self._copies or state.__class__ is _Copied:
+            self._copies += (state.__class__ is _Copied) - (
+                current is not None and current[0].__class__ is _Copied
+            )
+        ttls = self._ttl
+        if ttls or ttl is not None:
+            previous = ttls.get(key)
+            if previous != ttl:  # a rewrite with the same ttl keeps the key's place
+                if previous is not None:
+                    del self._queues[previous][key]
+                if ttl is None:
+                    del ttls[key]
+                else:
+                    ttls[key] = ttl
+                    queue = self._queues.get(ttl)
+                    if queue is None:
+                        queue = self._queues[ttl] = {}
+                    queue[key] = now
+        return True
+
+    def _delete_locked(self, key: str, version: int) -> bool:
+        data = self._data
+        current = data.get(key)
+        if current is None or current[1] != version:
+            return False
+        del data[key]
+        if current[0].__class__ is _Copied:
+            self._copies -= 1
+        ttls = self._ttl
+        if ttls:
+            previous = ttls.pop(key, None)
+            if previous is not None:
+                del self._queues[previous][key]
+        return True
+
+    # -- garbage collection ----------------------------------------------------------------
+
     def _collect(self, now: float) -> None:
-        """Drop keys idle past their ttl (called with the lock held)."""
+        """Drop keys idle past their ttl (called with the lock held).
+
+        A queue is read from its oldest entry and only while entries were queued more than
+        ``ttl`` ago: later ones cannot have been idle that long. Such a key is dropped if its
+        last write is that old too, or queued again (now) if it was rewritten since.
+        """
         self._next_gc = now + self._gc_interval
-        expired = [
-            key
-            for key, ttl in self._ttl.items()
-            if now - self._data[key].updated_at > ttl
-        ]
-        for key in expired:
-            del self._data[key]
-            del self._ttl[key]
-        if expired:
-            log.debug("dropped %d group-store keys past their ttl", len(expired))
+        data, ttls = self._data, self._ttl
+        dropped = 0
+        for ttl, queue in list(self._queues.items()):
+            expired, fresh = [], []
+            for key, queued in queue.items():
+                if now - queued <= ttl:
+                    break
+                (expired if now - data[key][2] > ttl else fresh).append(key)
+            for key in expired:
+                del queue[key]
+                del ttls[key]
+                if data.pop(key)[0].__class__ is _Copied:
+                    self._copies -= 1
+            for key in fresh:
+                del queue[key]
+                queue[key] = now
+            dropped += len(expired)
+            if not queue:
+                del self._queues[ttl]
+        if dropped:
+            log.debug("dropped %d group-store keys past their ttl", dropped)

@@ -1,7 +1,11 @@
 """The immutable states the built-in groupings keep in the group store.
 
-Both are tuple subclasses: building one is a single C-level allocation, and nothing about them
+All are tuple subclasses: building one is a single C-level allocation, and nothing about them
 can be changed after construction.
+
+* :class:`PartialGroup`: an incomplete KEY element (or COUNT frame);
+* :class:`WindowBlock`: the frames of a block of COUNT windows, by publish sequence;
+* :class:`SeriesState`: COUNT's window of frames for messages without a publish sequence.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from ..group_store.state import FrozenState
 from ..message import Message
 from .group_data import CompoundGroupState, GroupElement
 
-__all__ = ["EMPTY_SERIES", "PartialGroup", "SeriesState", "frame_key"]
+__all__ = ["EMPTY_SERIES", "PartialGroup", "SeriesState", "WindowBlock", "frame_key"]
 
 _tuple_new = tuple.__new__
 
@@ -105,3 +109,61 @@ class SeriesState(tuple, FrozenState):
 
 
 EMPTY_SERIES = SeriesState((), 0)
+
+
+class WindowBlock(tuple, FrozenState):
+    """A block of consecutive COUNT windows: their frames so far and which windows completed.
+
+    ``sequences[i]`` is the publish sequence of ``frames[i]`` (ascending); a frame is a
+    message, or a tuple of messages for several content types. Bit ``j`` of ``done`` is set
+    once the block's ``j``-th window completed. Serialized as a ``CompoundGroupState`` whose
+    ``partial_items`` map each sequence (as text) to the frame's element and whose ``skip``
+    holds ``done``.
+    """
+
+    __slots__ = ()
+    codec_name = "caikit_compose.WindowBlock"
+
+    def __new__(cls, sequences: Tuple[int, ...], frames: Tuple[Any, ...], done: int) -> WindowBlock:
+        return _tuple_new(cls, (sequences, frames, done))
+
+    sequences = property(itemgetter(0), doc="the frames' publish sequences, ascending")
+    frames = property(itemgetter(1), doc="the frames, in sequence order")
+    done = property(itemgetter(2), doc="bit j: the block's j-th window completed")
+
+    def frame_messages(self, index: int) -> Tuple[Message, ...]:
+        """The messages of frame ``index``."""
+        frame = self[1][index]
+        return frame if frame.__class__ is tuple else (frame,)
+
+    @classmethod
+    def dataobject_class(cls) -> type:
+        return CompoundGroupState
+
+    def to_dataobject(self) -> CompoundGroupState:
+        return CompoundGroupState(
+            partial_items={
+                str(sequence): GroupElement(messages=list(self.frame_messages(i)))
+                for i, sequence in enumerate(self[0])
+            },
+            series=[],
+            skip=self[2],
+        )
+
+    @classmethod
+    def from_dataobject(cls, obj: CompoundGroupState) -> WindowBlock:
+        items = sorted(((int(k), v) for k, v in (obj.partial_items or {}).items()), key=_first)
+        return cls(
+            tuple(sequence for sequence, _ in items),
+            tuple(
+                messages[0] if len(messages) == 1 else messages
+                for messages in (tuple(element.messages or ()) for _, element in items)
+            ),
+            obj.skip or 0,
+        )
+
+    def __repr__(self) -> str:
+        return f"WindowBlock(sequences={list(self[0])!r}, done={self[2]:#b})"
+
+
+_first = itemgetter(0)

@@ -8,12 +8,22 @@ State layout in the group store (``<NAME>/<subscription_id>`` is the 0.1.0 group
 
 ``<NAME>/<subscription_id>/e/<element id>``
     one :class:`~caikit_compose.grouping._states.PartialGroup` per incomplete element, so that
-    unrelated keys never contend, and each can expire on its own.
+    unrelated keys never contend, and each can expire on its own; once the element completed,
+    its ``TOMBSTONE``.
+``<NAME>/<subscription_id>/b/<block>``
+    a block of COUNT_GROUPING's windows over the publish sequence (a
+    :class:`~caikit_compose.grouping._states.WindowBlock`), then its ``TOMBSTONE``.
 ``<NAME>/<subscription_id>/series``
-    COUNT_GROUPING's window of completed frames.
+    COUNT_GROUPING's window of frames that carry no publish sequence.
 
 Every transition is a compare-and-set on one key (see :mod:`caikit_compose.group_store.base`), so
 replicas and worker threads never lose, duplicate or double-count a message.
+
+**Tombstones.** A key whose group completed is not deleted: its state becomes the store's
+``TOMBSTONE`` (one ``compare_and_tombstone``), which lives ``tombstone_ttl`` seconds. A message
+that arrives for a tombstoned key (a redelivery, a replayed input) is counted in
+``stats["dropped_completed"]`` and dropped, so a completed key is emitted at most once (while its
+tombstone lives), in every process that shares the store.
 
 Config (shared):
 
@@ -27,7 +37,12 @@ Config (shared):
     metadata carries ``{"caikit_compose": {"partial": "expired" | "closed"}}``.
 ``on_close`` (default ``keep``)
     What :meth:`close` does with partial state: ``keep`` it (other replicas may still need it),
-    ``drop`` it, or ``flush`` it (return it as partial groups).
+    ``drop`` it, or ``flush`` it (return it as partial groups). Tombstones are always kept.
+``tombstone_ttl`` (default: ``partial_ttl``, or ``3600`` when that is ``0``; ``0`` = no tombstones)
+    How long the tombstone of a completed key lives (seconds, idle). Each costs one small store
+    key for that long (LOCAL: about 200 bytes), so at thousands of groups per second a shorter
+    lifetime keeps memory down. With ``0`` a completed key is deleted, and the same key can
+    form a new group (the behaviour of caikit-compose 0.1.0).
 
 A message whose content type is not in ``grouping_input`` (a *foreign* type), or whose type is
 already present in its element (a *duplicate*), is logged and dropped; it never blocks the
@@ -42,7 +57,7 @@ import alog
 from caikit.core.exceptions import error_handler
 
 from ..errors import GroupStoreContentionError
-from ..group_store.base import DEFAULT_MAX_ATTEMPTS, GroupStoreBase
+from ..group_store.base import DEFAULT_MAX_ATTEMPTS, TOMBSTONE, GroupStoreBase
 from ..message import Message, deferred_message, path_getter
 from ._states import PartialGroup
 from .base import GroupingBase
@@ -175,6 +190,11 @@ class CompoundGroupingBase(GroupingBase):
             f"on_close must be one of {ON_CLOSE_CHOICES!r}, got {on_close!r}",
         )
         self.on_close = on_close
+        tombstone_ttl = _number_option(
+            config, "tombstone_ttl", self.partial_ttl or DEFAULT_PARTIAL_TTL
+        )
+        #: seconds a completed key's tombstone lives; None: completed keys are deleted
+        self.tombstone_ttl: Optional[float] = tombstone_ttl or None
         # The store may garbage-collect keys idle well past the grouping's own expiry (e.g.
         # the state of a subscription that went away); the grouping sweeps first.
         self._store_ttl = self.partial_ttl * 4 if self.partial_ttl else None
@@ -186,6 +206,7 @@ class CompoundGroupingBase(GroupingBase):
         self._stats_lock = threading.Lock()
         self._stats: Dict[str, int] = {
             "dropped_duplicate": 0,
+            "dropped_completed": 0,
             "dropped_foreign": 0,
             "expired": 0,
             "dropped_on_close": 0,
@@ -204,18 +225,47 @@ class CompoundGroupingBase(GroupingBase):
             state = current.state
             if state is None:
                 members: Tuple[Message, ...] = (message,)
+            elif state is TOMBSTONE:
+                self._drop("dropped_completed", message, f"element {key!r} already completed")
+                return None
             elif state.has_type(content_type):
                 self._drop("dropped_duplicate", message, f"element {key!r} already has one")
                 return None
             else:
                 members = state.messages + (message,)  # noqa: RUF005 (faster than unpacking)
             if len(members) == self._n_required:
-                if current.version == 0 or store.compare_and_delete(key, current.version):
+                if self._complete(key, current.version):
                     return members
             elif store.compare_and_set(
                 key, PartialGroup(members), current.version, ttl=self._store_ttl
             ):
                 return None
+        raise GroupStoreContentionError(key, DEFAULT_MAX_ATTEMPTS)
+
+    def _complete(self, key: str, version: int) -> bool:
+        """Mark ``key`` (read at ``version``) completed: tombstone it, or delete it when
+        tombstones are off. False if another writer changed it first."""
+        if self.tombstone_ttl is not None:
+            return self.group_store.compare_and_tombstone(key, version, ttl=self.tombstone_ttl)
+        return version == 0 or self.group_store.compare_and_delete(key, version)
+
+    def _complete_alone(self, message: Message) -> bool:
+        """A single-type element completes with its first message: tombstone its key; False
+        (and the message is dropped) when the key already completed."""
+        if self.tombstone_ttl is None:
+            return True
+        key = self._element_prefix + self._element_id(message)
+        store = self.group_store
+        for _ in range(DEFAULT_MAX_ATTEMPTS):
+            if store.compare_and_tombstone(key, 0, ttl=self.tombstone_ttl):
+                return True
+            current = store.get_versioned(key)
+            if current.state is TOMBSTONE:
+                self._drop("dropped_completed", message, f"element {key!r} already completed")
+                return False
+            # left over from a configuration with more input types: this message completes it
+            if current.version and self._complete(key, current.version):
+                return True
         raise GroupStoreContentionError(key, DEFAULT_MAX_ATTEMPTS)
 
     def _is_foreign(self, message: Message) -> bool:
@@ -328,7 +378,8 @@ class CompoundGroupingBase(GroupingBase):
         out: List[Message] = []
         for key in store.scan(self._element_prefix):
             current = store.get_versioned(key)
-            if current.state is None or now - current.updated_at < self.partial_ttl:
+            state = current.state
+            if state is None or state is TOMBSTONE or now - current.updated_at < self.partial_ttl:
                 continue
             if store.compare_and_delete(key, current.version):
                 with self._stats_lock:
@@ -354,7 +405,10 @@ class CompoundGroupingBase(GroupingBase):
         store = self.group_store
         for key in self._state_keys():
             current = store.get_versioned(key)
-            if current.state is None or not store.compare_and_delete(key, current.version):
+            state = current.state
+            if state is None or state is TOMBSTONE:
+                continue
+            if not store.compare_and_delete(key, current.version):
                 continue
             if self.on_close == "flush":
                 msg = self._partial_message(current.state, "closed")
@@ -380,8 +434,9 @@ class CompoundGroupingBase(GroupingBase):
 
     @property
     def stats(self) -> Dict[str, int]:
-        """Counters: ``dropped_duplicate``, ``dropped_foreign``, ``expired``,
-        ``dropped_on_close`` (and ``skipped`` for COUNT_GROUPING)."""
+        """Counters: ``dropped_duplicate``, ``dropped_completed`` (a message for a key whose
+        group already completed), ``dropped_foreign``, ``expired``, ``dropped_on_close`` (and
+        ``skipped`` for COUNT_GROUPING)."""
         with self._stats_lock:
             return dict(self._stats)
 

@@ -1,33 +1,62 @@
-"""``COUNT_GROUPING``: sliding windows of consecutive frames.
+"""``COUNT_GROUPING``: windows of consecutive frames, defined over the publish sequence.
 
 A *frame* is one element (one message per type of ``grouping_input``, matched like
-KEY_GROUPING; with a single type every message is a frame). Completed frames enter the window
-in creation-time order. When ``window_size`` frames are present the window is emitted, then the
-oldest ``window_stride`` frames leave it. A stride larger than the window skips the
-``window_stride - window_size`` frames that follow each window.
+KEY_GROUPING; with a single type every message is a frame).
+
+**Windows over the publish sequence.** Every message a queue delivers carries its topic's
+``publish_sequence`` (1, 2, 3, ...). Frame ``q`` (``p = q - 1``) belongs to the windows ``k``
+with ``k * window_stride <= p < k * window_stride + window_size``: window ``k`` holds the frames
+published at positions ``[k * stride, k * stride + size)``. A stride larger than the window
+skips the frames between windows (``stats["skipped"]``). Windows collect their frames in any
+order in the group store, in blocks of consecutive windows (``COUNT_GROUPING/<subscription_id>
+/b/<block>``, see :mod:`caikit_compose.grouping._windows`), and the compare-and-set that adds a
+window's last frame marks it done and emits it: exactly once, in whichever replica or process
+completed it. Windows therefore depend only on what was published, never on arrival order, so
+one process, N worker threads and N processes sharing a REDIS queue and store produce the same
+windows. A lost frame affects only the windows that
+contain it (they stay partial and expire); later windows complete normally. A frame that
+arrives again (same sequence) is dropped (``dropped_duplicate``, or ``dropped_completed`` when
+its windows already completed).
+
+With several input types, a frame takes the publish sequence of its member of the **first**
+type in ``grouping_input`` (the anchor): windows count anchor messages, and every anchor message
+is expected to complete a frame (a window containing an anchor whose partners never arrive stays
+partial until ``partial_ttl``).
+
+A subscription that joins a topic mid-stream starts at the topic's current sequence: the
+windows that began before its first frame cannot complete and expire after ``partial_ttl``
+(emitted as partial with ``emit_partial``).
+
+**Messages without a sequence** (fed to the grouping directly, not through a queue) keep the
+series behaviour: completed frames enter one window in creation-time order, the window is
+emitted when ``window_size`` frames are present, then the oldest ``window_stride`` frames
+leave it.
 
 Config: ``window_size`` (required, int > 0), ``window_stride`` (int > 0, default 1), plus the
 shared compound-grouping options (``match_keys``, ``partial_ttl``, ``emit_partial``,
-``on_close``; see :mod:`caikit_compose.grouping.compound_grouping_base`). An idle window tail
-(fewer than ``window_size`` frames) expires after ``partial_ttl`` like a partial element, and
-``on_close: flush`` emits it.
+``on_close``, ``tombstone_ttl``; see :mod:`caikit_compose.grouping.compound_grouping_base`).
+An idle partial window expires after ``partial_ttl`` like a partial element (``expired``
+counts each), and ``on_close: flush`` delivers the partial windows. Partial windows nest at
+the ends of a stream (``[9, 10]`` inside ``[8, 9, 10]``), so expiry with ``emit_partial`` and
+``flush`` deliver only those not contained in another partial window of the same sweep.
 
 Output: body :class:`~caikit_compose.grouping.group_data.CompoundGroup` (``series`` of
-``GroupElement`` frames, oldest first), ``content_type = "COUNT_GROUPING.<subscription_id>"``,
-``data_id``/``roi_id`` of the newest message, metadata of all frames merged in creation order.
+``GroupElement`` frames, in sequence order, or in creation order without sequences),
+``content_type = "COUNT_GROUPING.<subscription_id>"``, ``data_id``/``roi_id`` of the last
+frame's newest message, metadata of all frames merged in creation order.
 """
 from __future__ import annotations
 
-import bisect
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, Union
 
 import alog
 from caikit.core.exceptions import error_handler
 
-from ..errors import GroupStoreContentionError
-from ..group_store.base import DEFAULT_MAX_ATTEMPTS, GroupStoreBase
+from ..group_store.base import GroupStoreBase
 from ..message import Message
-from ._states import EMPTY_SERIES, SeriesState, frame_key
+from ._series import SeriesWindows
+from ._states import SeriesState, WindowBlock, frame_key
+from ._windows import SequenceWindows
 from .compound_grouping_base import CompoundGroupingBase
 from .group_data import CompoundGroup, make_window, newest
 
@@ -50,7 +79,7 @@ def _positive_int(config: Any, key: str, default: Optional[int]) -> int:
 
 
 class CountGrouping(CompoundGroupingBase):
-    """Emits every ``window_size`` consecutive frames, sliding by ``window_stride``."""
+    """Emits windows of ``window_size`` consecutive frames, every ``window_stride`` frames."""
 
     name = "COUNT_GROUPING"
 
@@ -69,55 +98,46 @@ class CountGrouping(CompoundGroupingBase):
         super().__init__(config, subscription_id, group_store, grouping_input)
         self.window_size = _positive_int(self.config, "window_size", None)
         self.window_stride = _positive_int(self.config, "window_stride", 1)
-        self._series_key = f"{self.group_id}/series"
+        self._anchor = self.grouping_input[0]
         self._stats["skipped"] = 0
+        self._windows = SequenceWindows(self)
+        self._series = SeriesWindows(self)
 
-    def add_message(self, message: Message) -> Optional[Message]:
-        """Add ``message``; return a window message when one completes."""
+    def add_message(self, message: Message) -> Optional[Union[Message, List[Message]]]:
+        """Add ``message``; return the window message(s) it completes (a list when a late
+        frame completes several windows at once), or None."""
         if message.header.content_type not in self._required and self._is_foreign(message):
             return None
+        out: Optional[Union[Message, List[Message]]]
         if self._n_required == 1:
             # a single-type frame is the message itself (one allocation less per message)
-            out = self._push_frame(message, message.header.sort_key)
+            sequence = message.publish_sequence
+            if sequence is None:
+                out = self._series.push(message, message.header.sort_key)
+            else:
+                out = self._windows.add(message, sequence, message)
         else:
             frame = self._add_to_element(message)
-            out = None if frame is None else self._push_frame(frame, frame_key(frame))
+            out = None if frame is None else self._add_frame(frame)
         if self._next_sweep is not None:
             self._maybe_sweep()
         return out
 
-    def _push_frame(self, frame: Any, key: int) -> Optional[Message]:
-        """Insert a completed frame into the window (one compare-and-set)."""
-        store = self.group_store
-        size, stride = self.window_size, self.window_stride
-        series_key = self._series_key
-        for _ in range(DEFAULT_MAX_ATTEMPTS):
-            current = store.get_versioned(series_key)
-            state = current.state or EMPTY_SERIES
-            frames, skip = state
-            window = None
-            if skip:
-                new_state = SeriesState(frames, skip - 1)
-            else:
-                if not frames or frame_key(frames[-1]) <= key:
-                    frames = frames + (frame,)  # noqa: RUF005 (faster than unpacking)
-                else:  # arrived out of creation order: keep the window chronological
-                    at = bisect.bisect_right([frame_key(f) for f in frames], key)
-                    frames = (*frames[:at], frame, *frames[at:])
-                if len(frames) >= size:
-                    window = frames[:size]
-                    if stride <= size:
-                        new_state = SeriesState(frames[stride:], 0)
-                    else:
-                        new_state = SeriesState(frames[size:], stride - size)
-                else:
-                    new_state = SeriesState(frames, 0)
-            if store.compare_and_set(series_key, new_state, current.version, ttl=self._store_ttl):
-                if skip:
-                    with self._stats_lock:
-                        self._stats["skipped"] += 1
-                return None if window is None else self._window_message(window)
-        raise GroupStoreContentionError(series_key, DEFAULT_MAX_ATTEMPTS)
+    def _add_frame(self, frame: Tuple[Message, ...]) -> Optional[Union[Message, List[Message]]]:
+        anchor = self._anchor
+        for member in frame:
+            if member.header.content_type == anchor:
+                sequence = member.publish_sequence
+                if sequence is not None:
+                    return self._windows.add(frame, sequence, member)
+                break
+        return self._series.push(frame, frame_key(frame))
+
+    # -- output --------------------------------------------------------------------------------
+
+    def _count(self, counter: str, amount: int = 1) -> None:
+        with self._stats_lock:
+            self._stats[counter] += amount
 
     def _window_message(self, frames: Tuple[Any, ...], partial: Optional[str] = None) -> Message:
         last = frames[-1]
@@ -138,31 +158,28 @@ class CountGrouping(CompoundGroupingBase):
             return self._window_message(state.frames, reason)
         return super()._partial_message(state, reason)
 
+    # -- expiry, close, introspection ----------------------------------------------------------
+
     def _expire_extra(self, now: float) -> List[Message]:
-        """Expire an idle window tail (fewer than ``window_size`` frames)."""
-        store = self.group_store
-        current = store.get_versioned(self._series_key)
-        state = current.state
-        if state is None or now - current.updated_at < self.partial_ttl:
-            return []
-        if not store.compare_and_delete(self._series_key, current.version):
-            return []
-        if not state.frames:
-            return []
-        with self._stats_lock:
-            self._stats["expired"] += 1
-        if self.emit_partial:
-            return [self._window_message(state.frames, "expired")]
-        return []
+        """Expire idle partial windows and an idle series tail."""
+        return self._windows.expire(now) + self._series.expire(now)
 
     def _state_keys(self) -> List[str]:
-        return [*super()._state_keys(), self._series_key]
+        return [*super()._state_keys(), self._series.key]
+
+    def close(self) -> List[Message]:
+        """Apply ``on_close`` to partial elements, partial windows and the series tail; with
+        ``flush``, partial windows nested in a larger one are not delivered again."""
+        out = super().close()
+        if self.on_close != "keep":
+            out += self._windows.close(self.on_close == "flush")
+        return out
 
     def get_pending_messages(self) -> List[Message]:
-        """Messages of incomplete frames, then of the frames retained in the window."""
-        pending = super().get_pending_messages()
-        state = self.group_store.get_versioned(self._series_key).state
-        if isinstance(state, SeriesState):
-            for index in range(len(state.frames)):
-                pending.extend(state.frame_messages(index))
-        return pending
+        """Messages of incomplete frames, then of the frames held by partial windows (each
+        once, in sequence order), then of the frames retained in the series."""
+        return [
+            *super().get_pending_messages(),
+            *self._windows.pending_messages(),
+            *self._series.pending_messages(),
+        ]

@@ -10,8 +10,10 @@ one message of every type in ``grouping_input`` and then emits them together:
   ``roi_id``;
 * metadata: the members' metadata deep-merged in creation order.
 
-With a single input type every message is a complete group at once (no state is kept).
-See :mod:`caikit_compose.grouping.compound_grouping_base` for config, expiry and drops.
+With a single input type every message is a complete group at once; only its tombstone is kept
+(a later message with the same key is dropped while the tombstone lives; none with
+``tombstone_ttl: 0``). See :mod:`caikit_compose.grouping.compound_grouping_base` for config,
+tombstones, expiry and drops.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ class KeyGrouping(CompoundGroupingBase):
             return None
         members: Optional[Tuple[Message, ...]]
         if self._n_required == 1:
-            members = (message,)
+            members = (message,) if self._complete_alone(message) else None
         else:
             members = self._add_to_element(message)
         if self._next_sweep is not None:

@@ -12,6 +12,12 @@ Semantics (shared by every backend):
 * Delivery is **best effort, at most once**: no acknowledgement, no retry, no retention. A
   handler that raises loses that message; the failure is logged with the subscription and
   message ids and never stops delivery to the other groups.
+* Every ``Message`` published to a topic gets the next number of the topic's **publish
+  sequence** (1, 2, 3, ... in publish order, dense, the same for every group and in every
+  process sharing the topic), and every delivered message carries it in
+  ``message.publish_sequence``. COUNT_GROUPING defines its windows over these numbers, which
+  is what makes windows identical however the members of a subscription are spread. A message
+  that did not come through a queue has ``publish_sequence`` None.
 """
 from __future__ import annotations
 

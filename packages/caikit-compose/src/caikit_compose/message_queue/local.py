@@ -20,10 +20,19 @@ Config (``{"type": "LOCAL", "config": {...}}``):
 
 Handler exceptions are logged (with subscription, group, topic and message ids) and never stop
 delivery to other groups; nothing propagates to the publisher.
+
+Every message published to a topic gets the next number of the topic's dense publish sequence
+(1, 2, 3, ...), in ``message.publish_sequence``, whether or not anyone is subscribed, exactly as
+the REDIS queue numbers its stream entries; COUNT_GROUPING windows are defined over it. The
+number is written on the published object itself. With the worker pool, a ``Message`` that is
+published again while it already carries a number is delivered as a shallow copy (sharing
+header, body and metadata) with the new number, so a delivery still waiting in a mailbox keeps
+its own; in synchronous mode the earlier delivery is over and the object is renumbered in place.
 """
 from __future__ import annotations
 
 import collections
+import itertools
 import threading
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -32,6 +41,7 @@ import alog
 from caikit.core.exceptions import error_handler
 
 from ..errors import MessageQueueClosedError, MessageQueueFullError, UnknownTopicError
+from ..message import Message, renumbered
 from ._routing import Group, Subscription, build_groups
 from ._worker_pool import WorkerPool
 from .base import MessageQueueBase, SubscriptionInfo
@@ -95,7 +105,9 @@ class LocalMessageQueue(MessageQueueBase):
         self._lock = threading.RLock()
         self._closed = False
         # topic -> immutable tuple of groups; read without locking by publish
-        self._routes: Dict[str, Tuple[Group, ...]] = {}
+        # topic -> (the next number of its publish sequence, its immutable tuple of groups);
+        # itertools.count is atomic under the GIL, so concurrent publishers never share a number
+        self._routes: Dict[str, Tuple[Callable[[], int], Tuple[Group, ...]]] = {}
         # topic -> subscriptions in subscription order (topics may be subscribed before creation)
         self._members: Dict[str, Tuple[Subscription, ...]] = {}
         self._counters: Dict[str, dict] = {}
@@ -117,7 +129,7 @@ class LocalMessageQueue(MessageQueueBase):
         error.type_check("<CMP80142375E>", str, topic=topic)
         with self._lock:
             if topic not in self._routes:
-                self._routes[topic] = self._build_route(topic)
+                self._routes[topic] = (itertools.count(1).__next__, self._build_route(topic))
                 if self._save_messages:
                     self.messages.setdefault(topic, collections.deque(maxlen=self._save_limit))
 
@@ -151,7 +163,7 @@ class LocalMessageQueue(MessageQueueBase):
             self._by_id[sub.id] = sub
             self._members[topic] = (*self._members.get(topic, ()), sub)
             if topic in self._routes:
-                self._routes[topic] = self._build_route(topic)
+                self._routes[topic] = (self._routes[topic][0], self._build_route(topic))
         log.debug("subscribed %s to topic %r in group %r", sub.id, topic, group_id)
         return sub.id
 
@@ -174,7 +186,7 @@ class LocalMessageQueue(MessageQueueBase):
             else:
                 self._members.pop(sub.topic, None)
             if sub.topic in self._routes:
-                self._routes[sub.topic] = self._build_route(sub.topic)
+                self._routes[sub.topic] = (self._routes[sub.topic][0], self._build_route(sub.topic))
         if self._pool is not None:
             self._pool.forget(sub)
         log.debug("unsubscribed %s from topic %r", subscription_id, sub.topic)
@@ -207,14 +219,19 @@ class LocalMessageQueue(MessageQueueBase):
             MessageQueueFullError: worker pool only, a mailbox stayed full past
                 ``publish_timeout`` (the other groups still got the message)
         """
-        route = self._routes.get(topic)
-        if route is None or self._closed:
+        entry = self._routes.get(topic)
+        if entry is None or self._closed:
             self._reject(topic)
+        next_sequence, route = entry
+        pool = self._pool
+        if message.__class__ is Message or isinstance(message, Message):
+            if pool is not None and "publish_sequence" in message.__dict__:
+                message = renumbered(message)
+            message.publish_sequence = next_sequence()
         if self._save_messages:
             self.messages[topic].append(message)
         if not route:
             return
-        pool = self._pool
         if len(route) == 1:
             sub = route[0].pick()
             if pool is not None:
