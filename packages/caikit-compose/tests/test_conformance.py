@@ -19,5 +19,6 @@ def test_local_message_queue_conforms(caplog):
             check_message_queue(
                 lambda threads=threads: MQ_FACTORY.construct(
                     {"type": "LOCAL", "config": {"threads": threads}}
-                )
+                ),
+                publish_sequence=True,
             )

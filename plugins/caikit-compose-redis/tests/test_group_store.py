@@ -8,7 +8,7 @@ import pytest
 import redis
 from caikit.interfaces.common.data_model import StrSequence
 from caikit_compose import GROUP_STORE_FACTORY, Message
-from caikit_compose.group_store import ABSENT, DELETE, KEEP
+from caikit_compose.group_store import ABSENT, DELETE, KEEP, TOMBSTONE
 from caikit_compose.grouping import GroupElement
 from caikit_compose_redis import RedisGroupStore
 
@@ -163,3 +163,38 @@ def test_an_idle_partial_group_expires_exactly_once_across_replicas(redis_config
     finally:
         for gs in stores:
             gs.close()
+
+
+def test_batches_read_and_write_in_one_round_trip_each(store):
+    """get_versioned_many and compare_and_set_many: each write applied or refused on its own
+    (TOMBSTONE tombstones, DELETE deletes), like the single-key primitives."""
+    state = StrSequence(["s"])
+    assert store.compare_and_set("G/s/a", state, 0)
+    assert store.compare_and_set("G/s/b", state, 0)
+    a, b, c = store.get_versioned_many(["G/s/a", "G/s/b", "G/s/c"])
+    assert a.state == state and b.version > 0 and c == ABSENT
+    results = store.compare_and_set_many(
+        [
+            ("G/s/a", TOMBSTONE, a.version, 30),
+            ("G/s/b", DELETE, b.version + 1, None),  # stale: refused
+            ("G/s/c", StrSequence(["new"]), 0, None),
+            ("G/s/d", StrSequence(["no"]), 5, None),  # absent, not at version 5: refused
+        ]
+    )
+    assert results == [True, False, True, False]
+    a, b, c, d = store.get_versioned_many(["G/s/a", "G/s/b", "G/s/c", "G/s/d"])
+    assert a.state is TOMBSTONE and b.state == state and c.state == StrSequence(["new"])
+    assert d == ABSENT
+    assert store.compare_and_set_many([("G/s/b", DELETE, b.version, None)]) == [True]
+
+
+def test_batched_scripts_survive_an_emptied_script_cache(redis_server, store):
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        client.script_flush()
+    finally:
+        client.close()
+    assert store.compare_and_set_many(
+        [("G/s/x", StrSequence(["x"]), 0, None), ("G/s/y", TOMBSTONE, 0, None)]
+    ) == [True, True]
+    assert store.get_versioned("G/s/y").state is TOMBSTONE

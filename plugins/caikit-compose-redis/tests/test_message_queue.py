@@ -58,7 +58,9 @@ def test_a_message_arrives_intact_with_its_sequence(mq):
         mq.publish("input", msg)
     received = got.wait_for(5)
     assert received == sent
-    assert [publish_sequence(m) for m in received] == [1, 2, 3, 4, 5]
+    assert [m.publish_sequence for m in received] == [1, 2, 3, 4, 5]
+    assert [publish_sequence(m) for m in received] == [1, 2, 3, 4, 5]  # the older helper
+    assert all(m.publish_sequence is None for m in sent)  # the server numbers, not publish
     assert received[2].unwrapped == StrSequence(["v2"])
 
 

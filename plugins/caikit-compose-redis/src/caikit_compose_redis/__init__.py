@@ -6,8 +6,9 @@ Both are found by caikit-compose through entry points, never imported by name::
     gs = GROUP_STORE_FACTORY.construct({"type": "REDIS", "config": {"url": "redis://redis:6379/0"}})
 
 Public names (imported on first use, so importing the package does not import redis):
-``RedisMessageQueue``, ``RedisGroupStore``, ``publish_sequence`` and the errors in
-:mod:`caikit_compose_redis.errors`.
+``RedisMessageQueue``, ``RedisGroupStore``, the errors in :mod:`caikit_compose_redis.errors`,
+and ``publish_sequence(message)`` (kept for older code: delivered messages carry the number in
+caikit-compose's ``message.publish_sequence``).
 """
 import importlib as _importlib
 

@@ -5,25 +5,22 @@ schema can parse them; a test holds the two equal), but writes the protobuf wire
 directly from the message's public fields: caikit's generic data-object conversion costs tens of
 microseconds per message, which would cap the queue far below Redis' own speed.
 
-:func:`decode` parses with the generated protobuf class (upb, in C) and rebuilds the message
-through its public constructors. The body stays bytes: ``Message.unwrapped`` later resolves its
-type through the registry of data objects defined in the process, so a message can never make
-a receiver import anything, and nothing is ever unpickled.
+:func:`decode` parses with the generated protobuf class (upb, in C) and builds the message with
+``Message.from_proto``, which reads the header and keeps the body and metadata as parsed
+protobuf until they are first read. The body stays bytes: ``Message.unwrapped`` later resolves
+its type through the registry of data objects defined in the process, so a message can never
+make a receiver import anything, and nothing is ever unpickled.
 """
 from __future__ import annotations
 
-import datetime
 from typing import Any, Dict
 
 from caikit_compose import Message, MessageHeader
-from caikit_compose.message import MessageBody
 from google.protobuf import struct_pb2
 from google.protobuf.message import DecodeError
 
 __all__ = ["decode", "encode", "from_proto", "varint"]
 
-_UTC = datetime.timezone.utc
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
 _MessageProto = Message.get_proto_class()
 
 
@@ -143,27 +140,6 @@ def encode(message: Message) -> bytes:
     return b"".join(parts)
 
 
-def _value(value: Any) -> Any:
-    kind = value.WhichOneof("kind")
-    if kind == "number_value":
-        number = value.number_value
-        # integral numbers come back as ints, as caikit's JsonDict conversion does
-        return int(number) if number.is_integer() else number
-    if kind == "string_value":
-        return value.string_value
-    if kind == "bool_value":
-        return value.bool_value
-    if kind == "struct_value":
-        return _struct(value.struct_value)
-    if kind == "list_value":
-        return [_value(v) for v in value.list_value.values]
-    return None
-
-
-def _struct(struct: Any) -> Dict[str, Any]:
-    return {key: _value(val) for key, val in struct.fields.items()}
-
-
 def decode(data: bytes) -> Message:
     """Rebuild a message from :func:`encode`'s bytes (or any ``Message`` protobuf bytes).
 
@@ -174,26 +150,12 @@ def decode(data: bytes) -> Message:
         proto = _MessageProto.FromString(data)
     except (DecodeError, TypeError) as err:
         raise ValueError(f"Not a protobuf caikit_data_model.compose.Message: {err}") from err
-    return from_proto(proto)
+    return _from_proto(proto)
 
 
 def from_proto(proto: Any) -> Message:
     """Rebuild a message from its parsed protobuf (e.g. one inside a parsed group state)."""
-    header = None
-    if proto.HasField("header"):
-        h = proto.header
-        ts = h.creation_time
-        header = MessageHeader(
-            data_id=h.data_id,
-            content_type=h.content_type,
-            creation_time=_EPOCH
-            + datetime.timedelta(seconds=ts.seconds, microseconds=ts.nanos // 1000),
-            roi_id=h.roi_id,
-            uid=h.uid,
-        )
-    body = None
-    if proto.HasField("body"):
-        body = MessageBody(type_url=proto.body.type_url, value=proto.body.value)
-    metadata = proto.metadata
-    metadata = _struct(metadata) if len(metadata.fields) else {}
-    return Message(header=header, body=body, metadata=metadata)
+    return _from_proto(proto)
+
+
+_from_proto = Message.from_proto

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any, List, Sequence
+from typing import Any, List, Sequence, Tuple
 
 import redis
 
 from ._connection import CONNECTION_ERRORS, make_client
 from ._settings import RedisSettings
 
-__all__ = ["ClientCaller", "RawCaller", "Script"]
+__all__ = ["ClientCaller", "RawCaller", "Script", "run_scripts"]
 
 
 class Script:
@@ -70,6 +70,31 @@ class RawCaller:
         except redis.exceptions.NoScriptError:
             return self.call("EVAL", script.source, len(keys), *keys, *args)
 
+    def pipeline(self, commands: Sequence[Sequence[Any]]) -> List[Any]:
+        """Send ``commands`` in one round trip; their replies in order, an error reply as the
+        ``redis.ResponseError`` it stands for (not raised).
+
+        Raises:
+            redis.ConnectionError, redis.TimeoutError, OSError: the connection failed
+        """
+        conn = self._connection()
+        try:
+            conn.send_packed_command(conn.pack_commands(commands))
+            replies: List[Any] = []
+            for _ in commands:
+                try:
+                    replies.append(conn.read_response())
+                except redis.ResponseError as err:
+                    replies.append(err)
+            return replies
+        except CONNECTION_ERRORS:
+            conn.disconnect()
+            raise
+
+    def scripts(self, calls: Sequence[Tuple[Script, Sequence[Any], Sequence[Any]]]) -> List[Any]:
+        """Run several scripts in one round trip (see :func:`run_scripts`)."""
+        return run_scripts(self, calls)
+
     def close(self) -> None:
         """Close every connection (threads reconnect if they call again)."""
         with self._lock:
@@ -98,5 +123,37 @@ class ClientCaller:
         except redis.exceptions.NoScriptError:
             return self._client.eval(script.source, len(keys), *keys, *args)
 
+    def pipeline(self, commands: Sequence[Sequence[Any]]) -> List[Any]:
+        """Send ``commands`` pipelined (one round trip per node); replies in order, error
+        replies as exceptions."""
+        pipe = self._client.pipeline(transaction=False)
+        for command in commands:
+            pipe.execute_command(*command)
+        return pipe.execute(raise_on_error=False)
+
+    def scripts(self, calls: Sequence[Tuple[Script, Sequence[Any], Sequence[Any]]]) -> List[Any]:
+        """Run several scripts pipelined (see :func:`run_scripts`)."""
+        return run_scripts(self, calls)
+
     def close(self) -> None:
         """Nothing to do: the client is closed by its owner."""
+
+
+def run_scripts(caller: Any, calls: Sequence[Tuple[Script, Sequence[Any], Sequence[Any]]]) -> List[Any]:
+    """Run ``(script, keys, args)`` calls through ``caller.pipeline`` by ``EVALSHA``; the calls
+    the server refused for not knowing the script (they did not run) run again by ``EVAL``.
+    Replies in order; error replies as exceptions (not raised)."""
+    replies = caller.pipeline(
+        [("EVALSHA", script.sha, len(keys), *keys, *args) for script, keys, args in calls]
+    )
+    unknown = [i for i, reply in enumerate(replies) if isinstance(reply, redis.exceptions.NoScriptError)]
+    if unknown:
+        again = caller.pipeline(
+            [
+                ("EVAL", calls[i][0].source, len(calls[i][1]), *calls[i][1], *calls[i][2])
+                for i in unknown
+            ]
+        )
+        for i, reply in zip(unknown, again):
+            replies[i] = reply
+    return replies

@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "COMPARE_AND_DELETE",
     "COMPARE_AND_SET",
+    "COMPARE_AND_TOMBSTONE",
     "CREATE_GROUP",
     "PUBLISH",
     "RELEASE_LEASE",
@@ -44,11 +45,11 @@ end
 return redis.error_reply('group was not created: ' .. tostring(err))
 """
 
-#: KEYS: state hash, version counter. ARGV: expected version, state bytes, ttl ms (0: none)
-#: -> the new version, or 0 if the key is not at the expected version.
-#: Versions come from a per-grouping counter seeded from the server clock, so a version never
-#: repeats for a key (not after a delete, not after Redis restarted empty).
-COMPARE_AND_SET = """
+# Writes ``state`` (a Lua expression) to KEYS[1] if it is at version ARGV[1]; the expiry in ms
+# is ``ttl`` (0: none). Versions come from a per-grouping counter (KEYS[2]) seeded from the
+# server clock, so a version never repeats for a key (not after a delete, not after Redis
+# restarted empty).
+_WRITE_IF_AT_VERSION = """
 local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
 local now = redis.call('TIME')
@@ -57,12 +58,27 @@ if version == 1 then
   version = tonumber(now[1]) * 1000000 + tonumber(now[2])
   redis.call('SET', KEYS[2], string.format('%d', version))
 end
-redis.call('HSET', KEYS[1], 's', ARGV[2], 'v', string.format('%d', version),
+redis.call('HSET', KEYS[1], 's', {state}, 'v', string.format('%d', version),
            't', string.format('%d', tonumber(now[1]) * 1000000 + tonumber(now[2])))
-local ttl = tonumber(ARGV[3])
+local ttl = tonumber({ttl})
 if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
 return version
 """
+
+#: KEYS: state hash, version counter. ARGV: expected version, state bytes, ttl ms (0: none)
+#: -> the new version, or 0 if the key is not at the expected version.
+COMPARE_AND_SET = _WRITE_IF_AT_VERSION.format(state="ARGV[2]", ttl="ARGV[3]")
+
+#: The bytes caikit-compose's state codec writes for ``TOMBSTONE``.
+TOMBSTONE_BYTES = b"T"
+
+#: KEYS: state hash, version counter. ARGV: expected version (0: absent), ttl ms (0: none)
+#: -> the new version, or 0 if the key is not at the expected version.
+#: Replaces the state with the tombstone of a completed group: no state travels, and a late
+#: duplicate that reads the key finds the tombstone until it expires.
+COMPARE_AND_TOMBSTONE = _WRITE_IF_AT_VERSION.format(
+    state=repr(TOMBSTONE_BYTES.decode()), ttl="ARGV[2]"
+)
 
 #: KEYS: state hash. ARGV: expected version -> 1 if deleted, 0 if it changed or is absent.
 COMPARE_AND_DELETE = """

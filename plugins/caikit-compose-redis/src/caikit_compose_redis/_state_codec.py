@@ -1,23 +1,27 @@
 """Grouping states as bytes, fast: the same bytes as :mod:`caikit_compose.group_store.codec`.
 
-The built-in groupings keep messages in their states (a partial KEY group, a COUNT window), and
-every transition writes the whole state. caikit-compose's codec goes through caikit's generic
-data-object conversion, tens of microseconds per message; this one writes and reads the
-``GroupElement`` / ``CompoundGroupState`` protobufs directly with the message codec of this
-plugin. The bytes are identical (a test holds them equal), so either codec reads what the other
-wrote; any other state goes through caikit-compose's codec unchanged.
+The built-in groupings keep messages in their states (a partial KEY group, a block of COUNT
+windows), and every transition writes the whole state. caikit-compose's codec goes through
+caikit's generic data-object conversion, tens of microseconds per message; this one writes and
+reads the ``GroupElement`` / ``CompoundGroupState`` protobufs directly with the message codec of
+this plugin. Either codec reads what the other wrote: the bytes are identical (a test holds
+them equal), except that a COUNT window block's ``partial_items`` map is written here in
+ascending sequence order, where protobuf leaves map order unspecified. Any other state (and the
+tombstone, the single byte ``T``) goes through caikit-compose's codec unchanged.
 
 Types are resolved by name through registries of classes already defined in the process
 (``frozen_state_class``, the data-object registry); nothing is imported and nothing is unpickled.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Iterable, List
 
 from caikit_compose.group_store import FrozenState
 from caikit_compose.group_store import codec as compose_codec
 from caikit_compose.group_store.state import frozen_state_class
 from caikit_compose.grouping import CompoundGroupState, GroupElement
+from caikit_compose.grouping._states import WindowBlock
 
 from ._codec import encode as encode_message
 from ._codec import from_proto, varint
@@ -28,6 +32,7 @@ _FROZEN = b"F"
 _SEP = b"\n"
 _GroupElementProto = GroupElement.get_proto_class()
 _CompoundGroupStateProto = CompoundGroupState.get_proto_class()
+_first = itemgetter(0)
 
 
 def _element_bytes(messages: Iterable[Any]) -> bytes:
@@ -53,12 +58,28 @@ def _dataobject_bytes(obj: Any) -> bytes:
     return obj.to_binary_buffer()
 
 
+def _window_block_bytes(block: WindowBlock) -> bytes:
+    """``CompoundGroupState(partial_items={str(sequence): frame}, skip=done)``, entries in
+    ascending sequence order."""
+    parts = []
+    for index, sequence in enumerate(block.sequences):
+        key = str(sequence).encode()
+        value = _element_bytes(block.frame_messages(index))
+        entry = b"\x0a" + varint(len(key)) + key + b"\x12" + varint(len(value)) + value
+        parts.append(b"\x0a" + varint(len(entry)) + entry)
+    if block.done:
+        parts.append(b"\x18" + varint(block.done))
+    return b"".join(parts)
+
+
 def encode(state: Any) -> bytes:
     """Serialize a grouping state (as :func:`caikit_compose.group_store.codec.encode` does).
 
     Raises:
-        TypeError: the state is neither a FrozenState, a data object nor None
+        TypeError: the state is neither a FrozenState, a data object, TOMBSTONE nor None
     """
+    if state.__class__ is WindowBlock:
+        return _FROZEN + state.codec_name.encode() + _SEP + _window_block_bytes(state)
     if isinstance(state, FrozenState):
         obj = state.to_dataobject()
         return _FROZEN + state.codec_name.encode() + _SEP + _dataobject_bytes(obj)
@@ -87,6 +108,14 @@ def decode(data: bytes) -> Any:
     if not sep:
         raise ValueError(f"Not an encoded group state: {data[:40]!r}")
     cls = frozen_state_class(name.decode())
+    if cls is WindowBlock:
+        proto = _CompoundGroupStateProto.FromString(payload)
+        items = sorted(((int(k), v) for k, v in proto.partial_items.items()), key=_first)
+        frames = []
+        for _, element in items:
+            messages = tuple(from_proto(m) for m in element.messages)
+            frames.append(messages[0] if len(messages) == 1 else messages)
+        return WindowBlock(tuple(k for k, _ in items), tuple(frames), proto.skip)
     obj_cls = cls.dataobject_class()
     if obj_cls is GroupElement:
         obj = _element(_GroupElementProto.FromString(payload))

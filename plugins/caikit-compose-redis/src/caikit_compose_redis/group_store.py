@@ -4,9 +4,12 @@ It implements the four primitives of :class:`~caikit_compose.group_store.GroupSt
 one atomic across processes:
 
 * ``get_versioned``: one ``HMGET`` of the key's hash (state bytes, version, write time);
-* ``compare_and_set`` / ``compare_and_delete``: one Lua script each, which checks the version
-  and writes (or deletes) in a single step. Versions come from a per-grouping counter seeded
-  from the server clock, so a version never repeats for a key;
+* ``compare_and_set`` / ``compare_and_delete`` / ``compare_and_tombstone``: one Lua script
+  each, which checks the version and writes (or deletes, or writes the tombstone ``T`` without
+  sending any state) in a single step. Versions come from a per-grouping counter seeded from
+  the server clock, so a version never repeats for a key;
+* ``get_versioned_many`` / ``compare_and_set_many``: those, pipelined in one round trip
+  (COUNT_GROUPING reads and writes all blocks of a frame's windows at once);
 * ``scan``: ``SCAN MATCH`` over the store's keys (used for expiry sweeps and introspection).
 
 All keys of one grouping (``<NAME>/<subscription_id>/...``) share a hash tag, so they live in one
@@ -28,15 +31,16 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 import alog
-from caikit_compose.group_store import ABSENT, GroupStoreBase, Versioned
+from caikit_compose.group_store import ABSENT, DELETE, TOMBSTONE, GroupStoreBase, Versioned
+from caikit_compose.group_store.base import Write
 
 from ._connection import CONNECTION_ERRORS, close_client, connect, is_cluster, translate_error
 from ._keys import StoreKeys
 from ._raw import ClientCaller, RawCaller, Script
-from ._scripts import COMPARE_AND_DELETE, COMPARE_AND_SET
+from ._scripts import COMPARE_AND_DELETE, COMPARE_AND_SET, COMPARE_AND_TOMBSTONE
 from ._settings import RedisSettings
 from ._state_codec import decode, encode
 
@@ -78,6 +82,7 @@ class RedisGroupStore(GroupStoreBase):
         )
         self._cas = Script(COMPARE_AND_SET)
         self._cad = Script(COMPARE_AND_DELETE)
+        self._tombstone = Script(COMPARE_AND_TOMBSTONE)
         self._default_ttl_ms = int(self.settings.ttl_s * 1000)
         self._clock_lock = threading.Lock()
         self._clock_offset = 0.0
@@ -118,12 +123,23 @@ class RedisGroupStore(GroupStoreBase):
         Raises:
             RedisUnavailableError: Redis cannot be reached
         """
-        data, version, written = self._call(
-            self._raw.call, "HMGET", self._keys.redis_key(key), "s", "v", "t"
+        return _versioned(
+            self._call(self._raw.call, "HMGET", self._keys.redis_key(key), "s", "v", "t")
         )
-        if version is None:
-            return ABSENT
-        return Versioned(decode(data), int(version), int(written) / 1e6)
+
+    def get_versioned_many(self, keys: Sequence[str]) -> List[Versioned]:
+        """:meth:`get_versioned` of each key, in one round trip.
+
+        Raises:
+            RedisUnavailableError: Redis cannot be reached
+        """
+        if len(keys) == 1:
+            return [self.get_versioned(keys[0])]
+        redis_key = self._keys.redis_key
+        replies = self._call(
+            self._raw.pipeline, [("HMGET", redis_key(key), "s", "v", "t") for key in keys]
+        )
+        return [_versioned(_raised(reply)) for reply in replies]
 
     def compare_and_set(
         self, key: str, state: Any, version: int, *, ttl: Optional[float] = None
@@ -143,14 +159,68 @@ class RedisGroupStore(GroupStoreBase):
             TypeError: the state cannot be serialized
             RedisUnavailableError: Redis cannot be reached
         """
-        ttl_ms = self._default_ttl_ms if ttl is None else max(1, int(ttl * 1000))
         new_version = self._call(
             self._raw.script,
             self._cas,
             (self._keys.redis_key(key), self._keys.version_counter(key)),
-            (version, encode(state), ttl_ms),
+            (version, encode(state), self._ttl_ms(ttl)),
         )
         return bool(new_version)
+
+    def compare_and_tombstone(
+        self, key: str, version: int, *, ttl: Optional[float] = None
+    ) -> bool:
+        """Replace the state of ``key`` with ``TOMBSTONE`` if it is still at ``version`` (0:
+        still absent); one script that sends no state.
+
+        Args:
+            key: the key
+            version: the version the caller read
+            ttl: drop the tombstone after this many idle seconds (default: the store's
+                ``ttl_s``)
+
+        Raises:
+            RedisUnavailableError: Redis cannot be reached
+        """
+        return bool(
+            self._call(
+                self._raw.script,
+                self._tombstone,
+                (self._keys.redis_key(key), self._keys.version_counter(key)),
+                (version, self._ttl_ms(ttl)),
+            )
+        )
+
+    def compare_and_set_many(self, writes: Sequence[Write]) -> List[bool]:
+        """Several independent compare-and-sets (``TOMBSTONE``: compare-and-tombstone,
+        ``DELETE``: compare-and-delete) in one round trip; whether each was applied.
+
+        Raises:
+            TypeError: a state cannot be serialized
+            RedisUnavailableError: Redis cannot be reached
+        """
+        keys = self._keys
+        calls = []
+        for key, state, version, ttl in writes:
+            redis_key = keys.redis_key(key)
+            if state is DELETE:
+                calls.append((self._cad, (redis_key,), (version,)))
+            elif state is TOMBSTONE:
+                calls.append(
+                    (self._tombstone, (redis_key, keys.version_counter(key)), (version, self._ttl_ms(ttl)))
+                )
+            else:
+                calls.append(
+                    (
+                        self._cas,
+                        (redis_key, keys.version_counter(key)),
+                        (version, encode(state), self._ttl_ms(ttl)),
+                    )
+                )
+        return [bool(_raised(reply)) for reply in self._call(self._raw.scripts, calls)]
+
+    def _ttl_ms(self, ttl: Optional[float]) -> int:
+        return self._default_ttl_ms if ttl is None else max(1, int(ttl * 1000))
 
     def compare_and_delete(self, key: str, version: int) -> bool:
         """Delete ``key`` if it is still at ``version``.
@@ -186,3 +256,18 @@ class RedisGroupStore(GroupStoreBase):
 
     def __repr__(self) -> str:
         return f"RedisGroupStore({self.settings.safe_url!r}, namespace={self.settings.namespace!r})"
+
+
+def _versioned(reply: Any) -> Versioned:
+    """A ``Versioned`` from the ``HMGET s v t`` reply."""
+    data, version, written = reply
+    if version is None:
+        return ABSENT
+    return Versioned(decode(data), int(version), int(written) / 1e6)
+
+
+def _raised(reply: Any) -> Any:
+    """A pipelined reply; an error reply is raised."""
+    if isinstance(reply, Exception):
+        raise reply
+    return reply

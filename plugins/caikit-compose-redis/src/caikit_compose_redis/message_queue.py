@@ -9,8 +9,10 @@ LOCAL: nothing is acknowledged or redelivered.
 * ``publish`` encodes the message and hands it to a background writer that batches and
   pipelines writes (see :mod:`caikit_compose_redis._publisher`); ``flush()`` or
   ``shutdown()`` wait until it is written.
-* Every message gets the next number of its topic's dense publish sequence (1, 2, 3, ...);
-  :func:`publish_sequence` reads it from a delivered message.
+* Every message gets the next number of its topic's dense publish sequence (1, 2, 3, ...),
+  assigned by the server when it is written; a delivered message carries it in
+  ``message.publish_sequence`` (caikit-compose's ``Message`` attribute, which COUNT_GROUPING
+  windows by), the same number in every process.
 * Each subscription reads on its own thread and connection and calls its handler in stream
   order. A handler's exception is logged and never stops delivery.
 * ``lag()`` reports, per topic and group, how many entries are waiting.
@@ -41,16 +43,14 @@ __all__ = ["RedisMessageQueue", "publish_sequence"]
 
 log = alog.use_channel("MQRDS")
 
-#: Name of the attribute a delivered message carries its publish sequence number in.
-SEQUENCE_ATTRIBUTE = "publish_sequence"
-
-
 def publish_sequence(message: Any) -> Optional[int]:
-    """The publish sequence number of a message delivered by a REDIS queue (else None).
+    """``message.publish_sequence`` (None for an object without one).
 
-    Numbers are dense per topic (1, 2, 3, ... in publish order), the same in every process.
+    Kept for code written before the number became a public attribute of caikit-compose's
+    ``Message``: read ``message.publish_sequence`` instead. Numbers are dense per topic (1, 2,
+    3, ... in publish order), the same in every process.
     """
-    return getattr(message, "__dict__", {}).get(SEQUENCE_ATTRIBUTE)
+    return getattr(message, "publish_sequence", None)
 
 
 class _Subscription:
@@ -278,7 +278,7 @@ class RedisMessageQueue(MessageQueueBase):
         ]
 
     def _deliver(self, sub: _Subscription, message: Any, sequence: int) -> None:
-        message.__dict__[SEQUENCE_ATTRIBUTE] = sequence
+        message.publish_sequence = sequence
         try:
             sub.handler(message)
         except Exception as err:  # pylint: disable=broad-except

@@ -28,7 +28,7 @@ from caikit.core.exceptions import error_handler
 
 from ..group_store.base import GroupStoreBase
 from ..grouping.subscription_manager import SubscriptionManager
-from ..message import Message, _json_copy
+from ..message import Message, _json_copy, metadata_if_any
 from ..message_queue.base import MessageQueueBase
 from ._methods import ActorMethod, actor_method, default_method_names
 from .base import ActorBase
@@ -198,7 +198,7 @@ class _MethodRunner:
         else:
             kwargs = {self._params[0]: body}
         if self._optional:
-            metadata = message.__dict__.get("metadata")
+            metadata = metadata_if_any(message)
             if metadata:
                 for name in self._optional.intersection(metadata):
                     kwargs[name] = metadata[name]
@@ -216,7 +216,7 @@ class _MethodRunner:
                 self._mq.create_topic(topic)
                 self._known_topics.add(topic)
         header = source.header
-        metadata = source.__dict__.get("metadata")
+        metadata = metadata_if_any(source)
         self._mq.publish(
             topic,
             Message.from_data(

@@ -15,7 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from caikit.core.data_model import DataObjectBase, dataobject
 
-from ..message import PACKAGE, Message, _json_copy
+from ..message import PACKAGE, Message, _json_copy, metadata_if_any
 from ..utils.dict_tools import deep_merge
 
 __all__ = [
@@ -44,8 +44,8 @@ def newest(messages: Iterable[Message]) -> Optional[Message]:
 
 def merge_metadata(messages: Iterable[Message]) -> Dict[str, Any]:
     """Deep-merge the messages' metadata in creation-time order (later wins), as a new dict."""
-    # read the instance dict: a message without metadata has not even allocated the empty dict
-    with_metadata = [m for m in messages if m.__dict__.get("metadata")]
+    # a message without metadata has not even allocated the empty dict: do not make it
+    with_metadata = [m for m in messages if metadata_if_any(m)]
     if not with_metadata:
         return {}
     if len(with_metadata) > 1:
