@@ -25,10 +25,6 @@ REFERENCE = proto_contract.summarise(
     PACKAGE,
 )
 
-_CORE_OPTIONALS = (
-    "caikit-core wraps Annotated[Optional[T], FieldNumber(n)] fields in a '_<field>' oneof; "
-    "caikit 0.29.1 (py-to-proto) only does so for a bare Optional[T] or a defaulted field"
-)
 _RUNTIME_JSON_LISTS = (
     "caikit-runtime leaves List[JsonDict] parameters out of request messages; caikit 0.29.1 "
     "makes them 'repeated google.protobuf.Struct'"
@@ -37,22 +33,6 @@ _RUNTIME_JSON_LISTS = (
 KNOWN_GAPS = {
     "caikit.runtime.TextLib.RerankTaskRequest": _RUNTIME_JSON_LISTS,
     "caikit.runtime.TextLib.RerankTasksRequest": _RUNTIME_JSON_LISTS,
-    **{
-        name: _CORE_OPTIONALS
-        for name in (
-            "caikit_data_model.caikit_nlp.EmbeddingResult",
-            "caikit_data_model.caikit_nlp.EmbeddingResults",
-            "caikit_data_model.caikit_nlp.RerankResult",
-            "caikit_data_model.caikit_nlp.RerankResults",
-            "caikit_data_model.caikit_nlp.RerankScore",
-            "caikit_data_model.caikit_nlp.RerankScores",
-            "caikit_data_model.caikit_nlp.SentenceSimilarityResult",
-            "caikit_data_model.caikit_nlp.SentenceSimilarityResults",
-            "caikit_data_model.nlp.TokenClassificationResult",
-            "caikit_data_model.nlp.TokenizationResults",
-            "caikit_data_model.nlp.TokenizationStreamResult",
-        )
-    },
 }
 
 

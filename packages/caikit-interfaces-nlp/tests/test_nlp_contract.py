@@ -279,13 +279,9 @@ def test_enum_name_and_values(name):
     assert [(m.name, m.value) for m in enum_class] == ENUMS[name]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="caikit-core wraps every Optional field in a '_<field>' oneof; caikit 0.29.1 "
-    "(py-to-proto) does not when Optional sits inside Annotated[..., FieldNumber(n)], as in "
-    "all of caikit's nlp messages",
-)
 def test_messages_have_no_presence_oneofs():
+    """caikit 0.29.1 (py-to-proto) gives no '_<field>' oneof to Optional inside
+    Annotated[..., FieldNumber(n)], as in all of caikit's nlp messages."""
     with_oneofs = {
         name: [o.name for o in getattr(dm, name).get_proto_class().DESCRIPTOR.oneofs]
         for name, (_, fields) in MESSAGES.items()

@@ -42,7 +42,9 @@ def test_stream_result_with_details():
     _round_trips(
         GeneratedTextStreamResult(
             generated_text="a",
-            tokens=[GeneratedToken(text="a")],
+            # logprob and rank have no presence on the wire (as in caikit 0.29.1): unset, they
+            # come back from protobuf as 0
+            tokens=[GeneratedToken(text="a", logprob=-0.5, rank=1)],
             details=TokenStreamDetails(
                 finish_reason=FinishReason.MAX_TOKENS,
                 generated_tokens=2**32 - 1,
@@ -53,6 +55,12 @@ def test_stream_result_with_details():
             input_tokens=[],  # protobuf cannot tell an empty list from an absent one
         )
     )
+
+
+def test_unset_optional_scalars_without_presence_come_back_as_zero_from_protobuf():
+    token = GeneratedToken(text="a")
+    assert GeneratedToken.from_proto(token.to_proto()) == GeneratedToken(text="a", logprob=0.0, rank=0)
+    assert GeneratedToken.from_json(token.to_json()) == token
 
 
 def test_generated_token_fields_keep_their_numbers_on_the_wire():

@@ -315,7 +315,7 @@ class ClassCodegen:
             value = plan.value
             if plan.shape == T.SINGLE:
                 expr = self._py_from_pb(value, tag, f"m.{name}")
-                presence = plan.optional or (value.kind != T.SCALAR and value.kind != T.ENUM)
+                presence = plan.presence or (value.kind != T.SCALAR and value.kind != T.ENUM)
                 if value.kind == T.SCALAR and not presence:
                     src(f"{out} = {expr}")
                     continue

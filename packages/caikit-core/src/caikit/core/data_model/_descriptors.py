@@ -150,13 +150,13 @@ class _MessageBuilder:
         else:
             fld.label = _LABEL_OPTIONAL
             self._type_ref(plan.value, fld)
-            if plan.optional:
+            if plan.presence:
                 self.optional_fields.append(fld)
 
     def finish(self) -> descriptor_pb2.FileDescriptorProto:
-        """Give optional fields their oneofs (after the Union ones) and wrap up.
+        """Give fields with presence their oneofs (after the Union ones) and wrap up.
 
-        Like caikit 0.29.1 (py-to-proto), an optional field is a one-member oneof named
+        Like caikit 0.29.1 (py-to-proto), such a field is a one-member oneof named
         ``_<field>`` rather than a proto3 ``optional`` (no ``proto3_optional`` flag), so the
         descriptors are identical; presence tracking and the wire format are the same.
         """

@@ -97,7 +97,11 @@ class FieldPlan:
     # ``value`` is None only for ONEOF plans (whose members carry values); ``key`` only for MAP
     value: ValueType = None  # type: ignore[assignment]
     key: ValueType = None  # type: ignore[assignment]
+    # Python-optional: ``None`` is a value of the field (JSON without it gives the default)
     optional: bool = False
+    # the proto field tracks presence (a one-member ``_<field>`` oneof), so unset and the zero
+    # value differ on the wire
+    presence: bool = False
     members: List[OneofMember] = dataclasses.field(default_factory=list)
     annotation: Any = None
 
@@ -150,18 +154,19 @@ class OneofField(str):
 
 
 class _Counter:
-    """Hands out automatic field numbers; pinned numbers do not advance it."""
+    """Hands out field numbers: every proto field (each member of a ``Union`` included) takes
+    the next position, and an unpinned field is numbered by its position. A pinned field
+    (``FieldNumber``) keeps its number but still uses up a position, as caikit 0.29.1 does:
+    ``a: int; b: Annotated[int, FieldNumber(10)]; c: int`` numbers ``c`` 3, not 2."""
 
     def __init__(self):
         self.next = 1
 
     def number_for(self, annotation: Any) -> int:
         pinned = annotation_extra(annotation, FieldNumber)
-        if pinned is not None:
-            return int(pinned)
         number = self.next
         self.next += 1
-        return number
+        return number if pinned is None else int(pinned)
 
 
 def annotation_extra(tp: Any, kind: type) -> Any:
@@ -328,8 +333,20 @@ def plan_field(
         SINGLE,
         value=value,
         optional=was_optional or has_default,
+        presence=has_default or is_bare_optional(annotation),
         annotation=annotation,
     )
+
+
+def is_bare_optional(annotation: Any) -> bool:
+    """``Optional[T]`` (``Union[T, None]``, ``T | None``) as the outermost form of a field's
+    annotation, where presence is tracked. caikit 0.29.1 (py-to-proto) does not look inside
+    ``Annotated``: ``Annotated[Optional[T], FieldNumber(n)]`` (as in all of caikit's nlp
+    messages) is a plain proto3 field, while ``Optional[Annotated[T, FieldNumber(n)]]`` and a
+    field with a class default (of any type, ``None`` included) get a ``_<field>`` oneof."""
+    if typing.get_origin(annotation) is Union or _is_union_type(annotation):
+        return _NONE_TYPE in typing.get_args(annotation)
+    return False
 
 
 def resolve_hints(cls: type) -> Dict[str, Any]:

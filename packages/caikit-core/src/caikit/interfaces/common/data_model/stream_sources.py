@@ -47,11 +47,11 @@ class S3Base(DataObjectBase):
 class S3Path(S3Base):
     """One path (object or prefix) in an S3 bucket; also where training writes its output."""
 
-    path: str
+    path: Annotated[str, FieldNumber(1)]
 
 
 @dataobject(package=COMMON_PACKAGE)
 class S3Files(S3Base):
     """Several objects in an S3 bucket."""
 
-    files: List[str]
+    files: Annotated[List[str], FieldNumber(1)]

@@ -37,8 +37,8 @@ class ModelInfo(DataObjectBase):
     metadata: JsonDict
     # caikit added ``loaded`` later and gave it the next free number
     loaded: Annotated[bool, FieldNumber(7)]
-    module_id: str
-    module_metadata: Dict[str, str]
+    module_id: Annotated[str, FieldNumber(5)]
+    module_metadata: Annotated[Dict[str, str], FieldNumber(6)]
 
 
 @dataobject(package=COMMON_RUNTIME_PACKAGE)
