@@ -82,6 +82,10 @@ def sources() -> List[Tuple[str, pathlib.Path]]:
     for _name, claimants in sorted(plugins.plugins(caikit.config.DEFAULTS_ENTRY_POINT_GROUP).items()):
         for plugin in claimants:
             value = plugin.entry_point.load()
+            if not isinstance(value, (str, os.PathLike)):
+                # a parsed mapping: its module names the YAML file it was read from
+                module = sys.modules.get(plugin.entry_point.module)
+                value = getattr(module, "DEFAULTS_PATH", None)
             if isinstance(value, (str, os.PathLike)):
                 found.append((plugin.distribution, pathlib.Path(value)))
     return found

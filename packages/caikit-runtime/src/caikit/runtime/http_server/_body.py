@@ -4,6 +4,8 @@
   front middleware before anything is read (:mod:`._front`); a body without a length
   (``Transfer-Encoding: chunked``) is counted here as it arrives and refused with 413 as soon as
   it passes the limit, so no more than the limit plus one chunk is ever held.
+* Task and train routes also take ``multipart/form-data`` (:func:`require_json_or_form`;
+  the form is read by :mod:`._multipart`).
 * JSON bodies need a JSON media type: ``application/json`` with any parameters
   (``; charset=utf-8`` included, which the reference refused) or any ``+json`` type. A missing
   or other Content-Type is a 415.
@@ -28,6 +30,7 @@ __all__ = [
     "read_body",
     "refuse_body",
     "require_json",
+    "require_json_or_form",
 ]
 
 #: How much of a refused body is read and thrown away, at most, so that the 413 arrives.
@@ -83,6 +86,30 @@ def require_json(scope: Dict[str, Any]) -> None:
                 415, f"Unsupported media type: {value.decode('latin-1')}. Use application/json.", detail=True
             )
     raise HTTPError(415, "Missing Content-Type: use application/json.", detail=True)
+
+
+def require_json_or_form(scope: Dict[str, Any]) -> Optional[bytes]:
+    """None for a JSON body; the Content-Type value for a ``multipart/form-data`` one (any
+    Content-Type containing it, as in the reference); 415 for anything else.
+
+    A JSON body costs what :func:`require_json` costs: the form check happens only once
+    the Content-Type is known not to be ``application/json``.
+    """
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            if value == b"application/json":
+                return None
+            if b"multipart/form-data" in value.lower():
+                return value
+            mtype = value.decode("latin-1").split(";", 1)[0].strip().lower()
+            if is_json_media_type(mtype):
+                return None
+            raise HTTPError(
+                415,
+                f"Unsupported media type: {value.decode('latin-1')}. Use application/json or multipart/form-data.",
+                detail=True,
+            )
+    raise HTTPError(415, "Missing Content-Type: use application/json or multipart/form-data.", detail=True)
 
 
 async def read_body(receive: Callable, limit: int) -> bytes:

@@ -8,6 +8,7 @@ from typing import Any, Callable, Optional, Tuple
 from caikit.runtime.errors import CaikitRuntimeException, StatusCode
 
 from ._calls import CallRunner
+from ._multipart import FormLimits
 
 __all__ = ["HandlerContext", "status_code_name"]
 
@@ -44,14 +45,19 @@ class HandlerContext:
         runner: places and runs synchronous calls
         max_body_bytes: request body limit (0: none)
         metrics: the runtime's metrics (``started()``, ``observe(...)``)
+        form_limits: limits of ``multipart/form-data`` bodies (default: the body limit and
+            :class:`~._multipart.FormLimits`' defaults)
     """
 
     model_manager: Any
     runner: CallRunner
     max_body_bytes: int
     metrics: Any
+    form_limits: Optional[FormLimits] = None
 
     def __post_init__(self) -> None:
+        if self.form_limits is None:
+            self.form_limits = FormLimits(max_body_bytes=self.max_body_bytes)
         self.get_loaded_model: Callable[[str], Any] = self.model_manager.get_loaded_model
         self.retrieve_model: Callable[[str], Any] = self.model_manager.retrieve_model
         holds = getattr(self.model_manager, "holds", None)

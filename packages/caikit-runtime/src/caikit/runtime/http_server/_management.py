@@ -9,6 +9,10 @@
 * prediction jobs: ``POST /api/v1/task/<task>/job``, ``GET`` / ``DELETE
   /api/v1/task/<task>/job?prediction_id=``, ``GET /api/v1/task/<task>/job/results?prediction_id=``
 
+Train, deploy and prediction-job bodies may also be ``multipart/form-data`` (form keys are
+the body's keys, dotted for nested fields; see :mod:`._forms`): a deploy form sends each model
+file as a ``model_files`` file part whose file name is its path in the model directory.
+
 Each handler parses its input, runs the transport-neutral operation of the runtime core in the
 thread pool (they touch files and locks) and answers the resulting dataobject as JSON.
 """
@@ -20,10 +24,12 @@ from typing import Any, Callable, Dict, List, Optional
 from caikit.runtime.errors import CaikitRuntimeException, StatusCode
 
 from . import _wire
-from ._body import parse_json, read_body, require_json
+from ._body import parse_json, read_body, require_json_or_form
 from ._context import HandlerContext
 from ._errors import ValidationError, send_exception
 from ._fit import fit_check
+from ._forms import ObjectForm, PredictForm
+from ._multipart import read_form
 from ._requests import PredictShape
 from ._streams import to_json_bytes
 
@@ -61,7 +67,8 @@ def _from_dict(request_type: Any, value: Any) -> Any:
 
 
 class JsonOperation:
-    """A route whose JSON body is a dataobject handed to a runtime operation.
+    """A route whose JSON (or ``multipart/form-data``) body is a dataobject handed to a
+    runtime operation.
 
     Args:
         ctx: the shared handler context
@@ -81,11 +88,15 @@ class JsonOperation:
         self.request_type = request_type
         self.operation = operation
         self.prepare = prepare
+        self.form = ObjectForm(request_type)
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable, send: Callable) -> None:
         try:
-            require_json(scope)
-            value = parse_json(await read_body(receive, self.ctx.max_body_bytes))
+            form = require_json_or_form(scope)
+            if form is None:
+                value = parse_json(await read_body(receive, self.ctx.max_body_bytes))
+            else:
+                value = self.form.to_body(await read_form(receive, form, self.ctx.form_limits))  # type: ignore[arg-type]
             if self.prepare is not None and type(value) is dict:
                 value = self.prepare(value)
             request = _from_dict(self.request_type, value)
@@ -193,12 +204,17 @@ class JobHandler:
         self.rpc = rpc
         self.ctx = ctx
         self.shape = PredictShape(rpc)
+        self.form = PredictForm(self.shape)
         self.job_manager = job_manager
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable, send: Callable) -> None:
         try:
-            require_json(scope)
-            model_id, data = self.shape.split(parse_json(await read_body(receive, self.ctx.max_body_bytes)))
+            form = require_json_or_form(scope)
+            if form is None:
+                body = parse_json(await read_body(receive, self.ctx.max_body_bytes))
+            else:
+                body = self.form.to_body(await read_form(receive, form, self.ctx.form_limits))  # type: ignore[arg-type]
+            model_id, data = self.shape.split(body)
             request = self.shape.to_request(data)
             model, binding = await self.ctx.resolve(model_id, self.rpc.binding_for)  # type: ignore[arg-type]
             kwargs = binding.kwargs_from_dataobject(request)

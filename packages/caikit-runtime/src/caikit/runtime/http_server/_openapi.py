@@ -21,9 +21,13 @@ __all__ = [
     "ID_SCHEMA",
     "build_document",
     "error_responses",
+    "file_response",
+    "form_schema",
     "json_body",
+    "json_or_form_body",
     "json_response",
     "predict_body_schema",
+    "predict_form_schema",
     "query_parameter",
 ]
 
@@ -83,6 +87,87 @@ def json_body(schema: Dict[str, Any], required: bool = True) -> Dict[str, Any]:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
+_FILE_PART: Dict[str, Any] = {"type": "string", "contentMediaType": "application/octet-stream"}
+_FORM_DESCRIPTION = (
+    "The same request as a form: each key is a key of the JSON body, dotted for nested fields "
+    "(`parameters.<name>`, `inputs.<name>`, deeper fields too: `parameters.<name>.<field>`). Values "
+    "are converted to the field types; `bytes` fields and `File` objects take file parts (raw bytes), "
+    "objects and maps take JSON text, list fields take one part per element."
+)
+
+
+def file_response(description: str = "The output, as a file download") -> Dict[str, Any]:
+    """A 200 response with a file body (its own media type, or ``application/octet-stream``)."""
+    binary = {"schema": dict(_FILE_PART)}
+    return {
+        "200": {
+            "description": description,
+            "headers": {
+                "Content-Disposition": {
+                    "description": 'attachment; filename="<the file name>"',
+                    "schema": {"type": "string"},
+                },
+            },
+            "content": {"application/octet-stream": binary, "*/*": binary},
+        }
+    }
+
+
+def json_or_form_body(schema: Dict[str, Any], form: Optional[Dict[str, Any]], required: bool = True) -> Dict[str, Any]:
+    """A request body that is JSON, or ``multipart/form-data`` described by ``form``."""
+    body = json_body(schema, required)
+    if form is not None:
+        body["content"]["multipart/form-data"] = {"schema": form}
+    return body
+
+
+def _form_value(registry: SchemaRegistry, value: Any) -> Dict[str, Any]:
+    """The schema of one form part carrying a value of field-plan value type ``value``."""
+    from ._forms import file_fields, stream_members
+
+    if value.kind == "scalar" and value.py_type is bytes:
+        return dict(_FILE_PART)
+    if value.kind == "message":
+        cls = value.py_type
+        if file_fields(cls) is not None:
+            return {**_FILE_PART, "description": f"A file (becomes a {cls.__name__}: data, filename, type)"}
+        if stream_members(cls) is not None:
+            return {
+                **_FILE_PART,
+                "description": "A JSON array or JSON lines of the examples (or the source object as JSON)",
+            }
+    if value.kind in ("message", "struct"):
+        return {"type": "string", "contentMediaType": "application/json", "contentSchema": registry.value_schema(value)}
+    return registry.value_schema(value)
+
+
+def _form_field(registry: SchemaRegistry, cls: Any, name: str) -> Dict[str, Any]:
+    """The schema of the form part(s) setting field ``name`` of dataobject ``cls``."""
+    plan = registry.plan_of(cls, name)
+    if plan is None:
+        return {}
+    if plan.shape == "list":
+        return {"type": "array", "items": _form_value(registry, plan.value)}
+    if plan.shape == "single":
+        return _form_value(registry, plan.value)
+    # maps and unions: JSON text (their entries / members have keys of their own too)
+    return {"type": "string", "contentMediaType": "application/json", "contentSchema": registry.field_schema(cls, name)}
+
+
+def form_schema(cls: Any, registry: SchemaRegistry, required: Iterable[str] = (), title: str = "") -> Dict[str, Any]:
+    """The ``multipart/form-data`` schema of a body holding dataobject ``cls`` (one key per
+    field; deeper fields may also be given with dotted keys)."""
+    properties = {name: _form_field(registry, cls, name) for name in (getattr(cls, "_caikit_plans", None) or {})}
+    schema: Dict[str, Any] = {
+        "title": title or f"{cls.__name__}Form",
+        "type": "object",
+        "description": _FORM_DESCRIPTION,
+        "properties": properties,
+        "required": [r for r in required if r in properties],
+    }
+    return schema
+
+
 def query_parameter(name: str, schema: Dict[str, Any], required: bool = True, description: str = "") -> Dict[str, Any]:
     """A query parameter (arrays exploded: ``?a=1&a=2``)."""
     parameter = {"name": name, "in": "query", "required": required, "schema": schema}
@@ -132,6 +217,30 @@ def predict_body_schema(shape: Any, registry: SchemaRegistry, streaming_line: bo
         "properties": properties,
         "required": required,
         "additionalProperties": False,
+    }
+
+
+def predict_form_schema(shape: Any, registry: SchemaRegistry) -> Dict[str, Any]:
+    """The ``multipart/form-data`` body of a task route (the JSON body's keys, dotted)."""
+    request_type = shape.rpc.request
+    properties: Dict[str, Any] = {}
+    required: List[str] = []
+    if shape.single_input is not None:
+        properties["inputs"] = _form_field(registry, request_type, shape.single_input)
+        required.append("inputs")
+    for name in shape.input_names if shape.single_input is None else ():
+        properties[f"inputs.{name}"] = _form_field(registry, request_type, name)
+        required.append(f"inputs.{name}")
+    for name in shape.parameter_names:
+        properties[f"parameters.{name}"] = _form_field(registry, request_type, name)
+    properties["model_id"] = {**ID_SCHEMA, "description": "The model to run"}
+    required.append("model_id")
+    return {
+        "title": f"{request_type.__name__}Form",
+        "type": "object",
+        "description": _FORM_DESCRIPTION,
+        "properties": properties,
+        "required": required,
     }
 
 

@@ -1,18 +1,21 @@
 """Handlers of the task routes, one ASGI callable per inference RPC and flavour.
 
-================  ===============================================  =========================
+================  ===============================================  ==============================
 flavour           route                                            body -> response
-================  ===============================================  =========================
-unary             ``POST /api/v1/task/<task>``                     JSON -> JSON
-server streaming  ``POST /api/v1/task/server-streaming-<task>``    JSON -> SSE or NDJSON
+================  ===============================================  ==============================
+unary             ``POST /api/v1/task/<task>``                     JSON / form -> JSON / file
+server streaming  ``POST /api/v1/task/server-streaming-<task>``    JSON / form -> SSE or NDJSON
 client streaming  ``POST /api/v1/task/client-streaming-<task>``    NDJSON -> JSON
 bidi streaming    ``POST /api/v1/task/bidi-streaming-<task>``      NDJSON -> SSE or NDJSON
-================  ===============================================  =========================
+================  ===============================================  ==============================
 
 Everything that can be decided at start-up is decided in the constructors (request shape,
 bound methods of the shared context, metric names); the unary path per request is: read and
 parse the body, build the request dataobject, look the model up, call it (inline or in the
-pool, see :mod:`._calls`) and write ``json.dumps(result.to_dict())``.
+pool, see :mod:`._calls`) and write ``json.dumps(result.to_dict())``. A
+``multipart/form-data`` body (any Content-Type containing it) is read by :mod:`._multipart`
+and turned into the same JSON shape by :mod:`._forms`; outputs whose class has
+``supports_file_operations`` are answered as downloads (:mod:`._files`).
 """
 from __future__ import annotations
 
@@ -23,10 +26,13 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from caikit.runtime.names import Flavour
 
 from . import _streams, _wire
-from ._body import parse_json, read_body, refuse_body, require_json
+from ._body import parse_json, read_body, refuse_body, require_json_or_form
 from ._calls import wait_for_disconnect
 from ._context import HandlerContext
 from ._errors import HTTPError, ValidationError, error_response_parts
+from ._files import call_and_file, supports_files
+from ._forms import PredictForm
+from ._multipart import read_form
 from ._ndjson import InputStreamError, LineReader
 from ._requests import MISSING_MODEL_ID, PredictShape
 
@@ -58,6 +64,12 @@ class _TaskHandler:
         self.shape = PredictShape(rpc)
         self.limit = ctx.max_body_bytes
         self.binding_for = rpc.binding_for
+        self.form = PredictForm(self.shape)
+
+    async def _read_form(self, content_type: bytes, receive: Callable) -> Dict[str, Any]:
+        """The JSON-shaped body a ``multipart/form-data`` request holds."""
+        parts = await read_form(receive, content_type, self.ctx.form_limits)  # type: ignore[arg-type]
+        return self.form.to_body(parts)
 
     async def _fail(
         self, send: Callable, err: BaseException, model_id: Optional[str], began: float, receive: Callable
@@ -72,7 +84,16 @@ class _TaskHandler:
 
 
 class UnaryHandler(_TaskHandler):
-    """``POST /api/v1/task/<task>``: JSON in, JSON out."""
+    """``POST /api/v1/task/<task>``: JSON (or a form) in, JSON (or a file download) out.
+
+    An output type with ``supports_file_operations`` is answered as a download (see
+    :mod:`._files`); that is decided here, once.
+    """
+
+    def __init__(self, rpc: Any, ctx: HandlerContext):
+        super().__init__(rpc, ctx)
+        self.files = supports_files(rpc.response)
+        self.encode = call_and_file if self.files else _call_and_encode
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable, send: Callable) -> None:
         ctx = self.ctx
@@ -80,16 +101,19 @@ class UnaryHandler(_TaskHandler):
         began = _perf()
         model_id: Optional[str] = None
         try:
-            require_json(scope)
-            body = await read_body(receive, self.limit)
-            model_id, data = self.shape.split(parse_json(body))
+            form = require_json_or_form(scope)
+            if form is None:
+                body = parse_json(await read_body(receive, self.limit))
+            else:
+                body = await self._read_form(form, receive)
+            model_id, data = self.shape.split(body)
             request = self.shape.to_request(data)
             model, binding = await ctx.resolve(model_id, self.binding_for)  # type: ignore[arg-type]
             kwargs = binding.kwargs_from_dataobject(request)
             if binding.context_arg:
                 kwargs[binding.context_arg] = _request_context(scope, receive)
             payload = await ctx.runner.call(
-                (model_id, self.name), _call_and_encode, (getattr(model, binding.method_name), kwargs), {}, receive
+                (model_id, self.name), self.encode, (getattr(model, binding.method_name), kwargs), {}, receive
             )
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
@@ -98,11 +122,15 @@ class UnaryHandler(_TaskHandler):
             await self._fail(send, err, model_id, began, receive)
             return
         ctx.record(self.name, 200, model_id, began)
+        if self.files:
+            payload, headers = payload
+            await _wire.send_bytes(send, 200, payload, headers)
+            return
         await _wire.send_bytes(send, 200, payload, _JSON_HEADERS)
 
 
 class ServerStreamingHandler(_TaskHandler):
-    """``POST /api/v1/task/server-streaming-<task>``: JSON in, SSE (or NDJSON) out.
+    """``POST /api/v1/task/server-streaming-<task>``: JSON (or a form) in, SSE (or NDJSON) out.
 
     As in the reference, request-shape errors (415, 413, 422) are answered before the stream
     starts; a missing ``model_id``, an unknown model and model errors are an ``error`` event
@@ -114,9 +142,12 @@ class ServerStreamingHandler(_TaskHandler):
         ctx.started()
         began = _perf()
         try:
-            require_json(scope)
-            body = await read_body(receive, self.limit)
-            model_id, data = self.shape.split(parse_json(body), require_model_id=False)
+            form = require_json_or_form(scope)
+            if form is None:
+                body = parse_json(await read_body(receive, self.limit))
+            else:
+                body = await self._read_form(form, receive)
+            model_id, data = self.shape.split(body, require_model_id=False)
             request = self.shape.to_request(data)
         except Exception as err:
             await self._fail(send, err, None, began, receive)

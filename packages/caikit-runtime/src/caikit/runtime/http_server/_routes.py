@@ -14,6 +14,7 @@ from caikit.runtime.names import Flavour
 
 from . import _openapi as oa
 from ._context import HandlerContext
+from ._files import supports_files
 from ._management import (
     HealthHandler,
     JobHandler,
@@ -97,8 +98,13 @@ def _task_route(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegi
             },
         }
     else:
-        body = oa.json_body(oa.predict_body_schema(shape, registry))
-    responses = _stream_responses(output) if flavour.output_streaming else oa.json_response(output)
+        body = oa.json_or_form_body(oa.predict_body_schema(shape, registry), oa.predict_form_schema(shape, registry))
+    if flavour.output_streaming:
+        responses = _stream_responses(output)
+    elif supports_files(rpc.response):
+        responses = oa.file_response()
+    else:
+        responses = oa.json_response(output)
     responses.update(oa.error_responses())
     doc = (rpc.task.__doc__ or "").strip()
     operation = {
@@ -132,11 +138,16 @@ def _train_route(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaReg
         "required": ["model_name"],
         "additionalProperties": False,
     }
+    form_properties: Dict[str, Any] = {"model_name": oa.ID_SCHEMA}
+    form = oa.form_schema(rpc.parameters, registry, title=f"{rpc.request.__name__}Form")
+    form_properties.update({f"parameters.{name}": schema for name, schema in form["properties"].items()})
+    form["properties"] = form_properties
+    form["required"] = ["model_name"]
     operation = {
         "tags": ["Training"],
         "summary": rpc.name,
         "operationId": rpc.name,
-        "requestBody": oa.json_body(body_schema),
+        "requestBody": oa.json_or_form_body(body_schema, form),
         "responses": responses,
     }
     return RouteSpec(f"/{prefix}/{rpc.name}", ["POST"], handler, operation, hot=True)
@@ -164,7 +175,10 @@ def _job_routes(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegi
     return [
         RouteSpec(
             base, ["POST"], JobHandler(rpc, ctx, job_manager),
-            _op(task, f"{task}StartPredictionJob", registry.ref(dm.PredictionJob), body=oa.json_body(oa.predict_body_schema(shape, registry))),
+            _op(
+                task, f"{task}StartPredictionJob", registry.ref(dm.PredictionJob),
+                body=oa.json_or_form_body(oa.predict_body_schema(shape, registry), oa.predict_form_schema(shape, registry)),
+            ),
         ),
         RouteSpec(
             base, ["GET"], QueryOperation(ctx, lambda p: job_manager.status(one_param(p, "prediction_id"))),
@@ -237,10 +251,20 @@ def _management_routes(ctx: HandlerContext, registry: SchemaRegistry, services: 
             "required": ["model_id", "model_files"],
             "additionalProperties": False,
         }
+        deploy_form = {
+            "title": "DeployModelForm",
+            "type": "object",
+            "description": "One `model_files` file part per file; its file name is its path in the model directory.",
+            "properties": {
+                "model_id": oa.ID_SCHEMA,
+                "model_files": {"type": "array", "minItems": 1, "items": {"type": "string", "contentMediaType": "application/octet-stream"}},
+            },
+            "required": ["model_id", "model_files"],
+        }
         routes += [
             RouteSpec(
                 "/management/models", ["POST"], JsonOperation(ctx, dm.DeployModelRequest, deploy),
-                _op("Model management", "DeployModel", registry.ref(dm.ModelInfo), body=oa.json_body(deploy_schema)),
+                _op("Model management", "DeployModel", registry.ref(dm.ModelInfo), body=oa.json_or_form_body(deploy_schema, deploy_form)),
             ),
             RouteSpec(
                 "/management/models", ["DELETE"], QueryOperation(ctx, undeploy),

@@ -110,6 +110,10 @@ class SchemaRegistry:
             return schema
         return self._value(plan.value)
 
+    def value_schema(self, value: Any) -> Dict[str, Any]:
+        """The schema of one value of a field plan (``plan.value``)."""
+        return self._value(value)
+
     def _value(self, value: Any) -> Dict[str, Any]:
         kind = value.kind
         py_type = value.py_type

@@ -8,7 +8,8 @@ Usage::
 
 Settings (``runtime.*``): ``http.port`` (0 picks a free port; ``server.port`` tells which),
 ``http.host`` (default: every address, IPv4 and IPv6), ``http.route_prefix``,
-``http.max_body_bytes``, ``http.max_concurrent_requests``,
+``http.max_body_bytes``, ``http.max_multipart_parts``, ``http.max_multipart_field_bytes``,
+``http.max_multipart_file_bytes``, ``http.max_concurrent_requests``,
 ``http.server_shutdown_grace_period_seconds``, ``http.inline_call_max_ms`` (see
 :mod:`._calls`), ``tls.*``, ``server_thread_pool_size``, ``metrics.*``,
 ``version_info.runtime_image``.
@@ -27,6 +28,7 @@ import starlette  # noqa: F401
 from ._app import App, build_app
 from ._calls import CallRunner, get_thread_pool
 from ._context import HandlerContext
+from ._multipart import FormLimits
 from ._serve import ServerThread, bind_socket, hypercorn_config
 
 __all__ = ["RuntimeHTTPServer"]
@@ -80,6 +82,7 @@ class RuntimeHTTPServer:
             runner=runner,
             max_body_bytes=int(_setting(http, "max_body_bytes", 0)),
             metrics=self.metrics,
+            form_limits=FormLimits.from_config(http),
         )
         training_manager = job_manager = None
         if self.services.training is not None:

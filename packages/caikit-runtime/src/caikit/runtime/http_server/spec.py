@@ -39,6 +39,7 @@ def build_openapi_spec(runtime_config: Any = None) -> Dict[str, Any]:
     from ._app import build_app
     from ._calls import CallRunner
     from ._context import HandlerContext
+    from ._multipart import FormLimits
 
     if runtime_config is None:
         from caikit.config import get_config
@@ -52,6 +53,7 @@ def build_openapi_spec(runtime_config: Any = None) -> Dict[str, Any]:
         runner=CallRunner(pool=None),  # type: ignore[arg-type]
         max_body_bytes=int(http.get("max_body_bytes") or 0),
         metrics=not_serving,
+        form_limits=FormLimits.from_config(http),
     )
     version_info = runtime_config.version_info or {}
     application = build_app(
