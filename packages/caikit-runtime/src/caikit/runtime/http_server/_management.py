@@ -27,6 +27,7 @@ from . import _wire
 from ._body import parse_json, read_body, require_json_or_form
 from ._context import HandlerContext
 from ._errors import ValidationError, send_exception
+from ._files import file_response
 from ._fit import fit_check
 from ._forms import ObjectForm, PredictForm
 from ._multipart import read_form
@@ -116,27 +117,39 @@ class QueryOperation:
     Args:
         ctx: the shared handler context
         operation: ``f(params: {name: [values]}) -> dataobject or dict`` (runs in the pool)
+        files: answer the result as a file download when its class supports file
+            operations (prediction job results, see :mod:`._files`)
     """
 
-    def __init__(self, ctx: HandlerContext, operation: Callable[[Dict[str, List[str]]], Any]):
+    def __init__(self, ctx: HandlerContext, operation: Callable[[Dict[str, List[str]]], Any], files: bool = False):
         self.ctx = ctx
         self.operation = operation
+        self.files = files
 
     async def __call__(self, scope: Dict[str, Any], receive: Callable, send: Callable) -> None:
         try:
             params = _wire.query_params(scope)
-            result = await self.ctx.runner.run_in_pool(_run_to_json, (self.operation, params))
+            run = _run_to_file if self.files else _run_to_json
+            result = await self.ctx.runner.run_in_pool(run, (self.operation, params))
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
             raise
         except Exception as err:
             await send_exception(send, err, "query operation")
             return
+        if self.files:
+            body, headers = result
+            await _wire.send_bytes(send, 200, body, headers)
+            return
         await _wire.send_bytes(send, 200, result)
 
 
 def _run_to_json(operation: Callable[[Any], Any], argument: Any) -> bytes:
     return to_json_bytes(operation(argument))
+
+
+def _run_to_file(operation: Callable[[Any], Any], argument: Any) -> Any:
+    return file_response(operation(argument))
 
 
 def one_param(params: Dict[str, List[str]], name: str) -> str:

@@ -172,6 +172,10 @@ def _job_routes(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegi
     id_param = [oa.query_parameter("prediction_id", {"type": "string", "minLength": 1})]
     status_ref = registry.ref(dm.PredictionJobStatusResponse)
     task = rpc.task.__name__
+    files = supports_files(rpc.response)
+    results_op = _op(task, f"{task}GetPredictionJobResult", registry.ref(rpc.response), id_param)
+    if files:
+        results_op["responses"].update(oa.file_response())
     return [
         RouteSpec(
             base, ["POST"], JobHandler(rpc, ctx, job_manager),
@@ -189,8 +193,9 @@ def _job_routes(prefix: str, rpc: Any, ctx: HandlerContext, registry: SchemaRegi
             _op(task, f"{task}CancelPredictionJob", status_ref, id_param),
         ),
         RouteSpec(
-            f"{base}/results", ["GET"], QueryOperation(ctx, lambda p: job_manager.result(one_param(p, "prediction_id"))),
-            _op(task, f"{task}GetPredictionJobResult", registry.ref(rpc.response), id_param),
+            f"{base}/results", ["GET"],
+            QueryOperation(ctx, lambda p: job_manager.result(one_param(p, "prediction_id")), files=files),
+            results_op,
         ),
     ]
 
