@@ -388,12 +388,8 @@ def test_http_training_then_inference(runtime):
     assert body["results"][0]["label"] == "billing"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="caikit-core renders Vector1D as its oneof member ('data_pyfloatsequence'); caikit "
-    "0.29.1's JSON is {'data': {'values': [...]}}",
-)
 def test_http_embedding_json_shape(runtime):
+    """caikit 0.29.1's JSON of a Vector1D is {'data': {'values': [...]}}."""
     status, body = runtime.post("/api/v1/task/embedding", {"model_id": "embedder", "inputs": "hi"})
     assert status == 200, body
     assert sorted(body) == ["input_token_count", "producer_id", "result"]

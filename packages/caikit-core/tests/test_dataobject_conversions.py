@@ -235,6 +235,28 @@ def test_oneof_member_is_remembered_through_proto():
         Number(value=1, value_int=2)
 
 
+def test_oneof_written_under_the_field_name_when_the_class_asks():
+    @dataobject(package=PKG)
+    class Wrapped(DataObjectBase):
+        value: Union[Leaf, int]
+        other: Union[int, str]
+        _caikit_json_oneofs_under_field = ("value",)
+
+    obj = Wrapped(value=Leaf("x"), other=3)
+    assert obj.to_json() == '{"value": {"name": "x", "weight": 3}, "other_int": 3}'
+    assert obj.to_dict() == {"value": {"name": "x", "weight": 3}, "other_int": 3}
+    assert obj.to_proto().WhichOneof("value") == "value_leaf"  # the wire is unchanged
+    assert Wrapped.from_json(obj.to_json()) == obj
+    assert Wrapped.from_json('{"value_int": 4}').to_json() == '{"value": 4}'
+    assert Wrapped.fields == ("value_leaf", "value_int", "other_int", "other_str")
+    with pytest.raises(TypeError, match="not a Union field"):
+
+        @dataobject(package=PKG)
+        class Wrong(DataObjectBase):
+            value: int
+            _caikit_json_oneofs_under_field = ("value",)
+
+
 def test_enum_fields_accept_members_names_and_numbers():
     assert Everything(shade="DARK").to_proto().shade == 2
     assert Everything(shade=1).to_proto().shade == 1

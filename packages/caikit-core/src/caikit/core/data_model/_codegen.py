@@ -435,7 +435,7 @@ class ClassCodegen:
                 if plan.shape == T.ONEOF:
                     src(
                         f"_oneof_to_js(self, {plan.name!r}, self.{plan.name}, d, O{idx}, NS, "
-                        f"{native})"
+                        f"{native}, {plan.json_under_field})"
                     )
                 else:
                     src(f"d[{plan.name!r}] = o{idx}")

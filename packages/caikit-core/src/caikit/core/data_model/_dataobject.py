@@ -163,6 +163,7 @@ def _decorate_class(cls: Any, package: str) -> Any:
     field_names = [f.name for f in dataclasses.fields(cls)]
     plans = T.plan_class(cls, field_names, user_defaults)
     _resolve_self_refs(plans, cls, full_name)
+    _mark_json_oneofs_under_field(cls, plans)
 
     fdp = _descriptors.build_message_file(package, name, plans)
     _descriptors.add_file(fdp)
@@ -233,6 +234,21 @@ def _resolve_self_refs(plans, cls: type, full_name: str) -> None:
         for value in values:
             if value is not None and value.kind == T.MESSAGE and value.py_type is cls:
                 value.type_name = full_name
+
+
+def _mark_json_oneofs_under_field(cls: Any, plans) -> None:
+    """Apply a class's ``_caikit_json_oneofs_under_field`` (names of ``Union`` fields whose
+    JSON and ``to_dict`` form is ``{"<field>": value}`` rather than ``{"<member>": value}``)."""
+    names = getattr(cls, "_caikit_json_oneofs_under_field", ())
+    if isinstance(names, str):
+        names = (names,)
+    oneofs = {p.name: p for p in plans if p.shape == T.ONEOF}
+    for name in names:
+        if name not in oneofs:
+            raise TypeError(
+                f"{cls.__name__}._caikit_json_oneofs_under_field: {name!r} is not a Union field"
+            )
+        oneofs[name].json_under_field = True
 
 
 def _key_fixer(cls: type, plans) -> Callable[[Dict[str, Any]], Dict[str, Any]]:

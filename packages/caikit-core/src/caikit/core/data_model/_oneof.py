@@ -142,15 +142,22 @@ def _to_js_value(value: Any, vtype: T.ValueType, tag: str, ns: Dict, native: boo
 
 
 def oneof_to_js(
-    obj: Any, field: str, value: Any, out: Dict, members: Members, ns: Dict, native: bool = False
+    obj: Any,
+    field: str,
+    value: Any,
+    out: Dict,
+    members: Members,
+    ns: Dict,
+    native: bool = False,
+    under_field: bool = False,
 ) -> None:
-    """Write the oneof into a dict under the set member's name; an unset oneof writes nothing
-    (as caikit 0.29.1 does)."""
+    """Write the oneof into a dict under the set member's name (or, for a class that asks for
+    it, under the field's own name); an unset oneof writes nothing (as caikit 0.29.1 does)."""
     if value is None:
         return
     name, vtype, tag = which_member(obj, field, value, members)
     try:
-        out[name] = _to_js_value(value, vtype, tag, ns, native)
+        out[field if under_field else name] = _to_js_value(value, vtype, tag, ns, native)
     except Exception as err:  # pylint: disable=broad-except
         from ._errors import wrap  # pylint: disable=import-outside-toplevel
 

@@ -104,6 +104,9 @@ class FieldPlan:
     presence: bool = False
     members: List[OneofMember] = dataclasses.field(default_factory=list)
     annotation: Any = None
+    # a ONEOF written to JSON / dicts under the field's name instead of the set member's name
+    # (the class lists it in ``_caikit_json_oneofs_under_field``, as caikit's Vector1D does)
+    json_under_field: bool = False
 
     @property
     def proto_numbers(self) -> List[int]:

@@ -26,6 +26,9 @@ class DataBase:
     full_name: ClassVar[str]
     fields: ClassVar[Tuple[str, ...]] = ()
     supports_file_operations: ClassVar[bool] = False
+    #: ``Union`` fields whose JSON / dict form is ``{"<field>": value}`` rather than the default
+    #: ``{"<member>": value}`` (reading accepts both)
+    _caikit_json_oneofs_under_field: ClassVar[Tuple[str, ...]] = ()
 
     # generated per class by @dataobject
     _caikit_proto_class: ClassVar[Any] = None
@@ -215,8 +218,9 @@ class DataBase:
 
     def to_dict(self) -> Dict[str, Any]:
         """A dict of Python values: every field present (unset -> None; a Union field under
-        the name of its set member, absent when unset), nested objects as dicts, enums by
-        name, bytes and datetimes as they are."""
+        the name of its set member, or its own name for the classes that ask for it, absent
+        when unset), nested objects as dicts, enums by name, bytes and datetimes as they
+        are."""
         try:
             return self._caikit_to_native(self)
         except Exception as err:  # pylint: disable=broad-except

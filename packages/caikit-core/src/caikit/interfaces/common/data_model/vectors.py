@@ -17,6 +17,10 @@ class Vector1D(DataObjectBase):
 
     data: Union[PyFloatSequence, NpFloat32Sequence, NpFloat64Sequence]
 
+    # caikit 0.29.1 writes the JSON (and dict) of a vector as {"data": {"values": [...]}},
+    # whichever sequence type holds it, and reads that back as a PyFloatSequence
+    _caikit_json_oneofs_under_field = ("data",)
+
     @classmethod
     def from_vector(cls, values: List[float]) -> "Vector1D":
         """Wrap a list (or any iterable) of floats as a double precision vector."""
