@@ -314,12 +314,72 @@ def test_from_proto_rejects_other_message_types():
         ('{"leaf": {"bogus": 1}}', ValueError, "Everything.leaf"),
         ("[1, 2]", TypeError, "Everything"),
         ('{"text": ', ValueError, "invalid JSON"),
+        # null elements: protobuf cannot carry them, and model code would trip on them
+        ('{"leaves": [{"name": "a"}, null]}', TypeError, "Everything.leaves[1]: null"),
+        ('{"numbers": [1, null]}', TypeError, "Everything.numbers[1]: null"),
+        ('{"shades": [null]}', TypeError, "Everything.shades[0]: null"),
+        ('{"leaf_by_id": {"7": null}}', TypeError, "Everything.leaf_by_id['7']: null"),
+        ('{"by_name": {"a": null}}', TypeError, "Everything.by_name['a']: null"),
+        # integers outside the range of the field's proto type
+        ('{"count": 9223372036854775808}', ValueError, "Everything.count: 9223372036854775808 is"),
+        ('{"count": -9223372036854775809}', ValueError, "Everything.count"),
+        ('{"count": "1e30"}', ValueError, "Everything.count"),
+        ('{"count": 1e30}', ValueError, "Everything.count"),
+        ('{"numbers": [1, 18446744073709551616]}', ValueError, "Everything.numbers[1]"),
+        ('{"leaf_by_id": {"99999999999999999999": {}}}', ValueError, "Everything.leaf_by_id"),
+        ('{"leaves": [{"weight": 9223372036854775808}]}', ValueError, "Everything.leaves[0].weight"),
+        ('{"choice_int": 9223372036854775808}', ValueError, "Everything.choice_int"),
+        ('{"choice": 9223372036854775808}', ValueError, "Everything.choice"),
     ],
 )
 def test_bad_json_names_the_field(text, error, path):
     with pytest.raises(error) as info:
         Everything.from_json(text)
     assert path in str(info.value)
+
+
+def test_null_elements_are_refused_by_from_dict_too():
+    with pytest.raises(TypeError, match=r"Everything\.leaves\[0\]: null"):
+        Everything.from_dict({"leaves": [None]})
+    with pytest.raises(TypeError, match=r"Everything\.by_name"):
+        Everything.from_dict({"by_name": {None: 1}})
+    # a null single field is unset, and an empty container is fine
+    assert Everything.from_dict({"leaf": None, "leaves": [], "maybe_text": None}).leaf is None
+
+
+@pytest.mark.parametrize(
+    "annotation, good, bad",
+    [
+        ("int", [-(2**63), 2**63 - 1], [-(2**63) - 1, 2**63]),
+        ("UInt64", [0, 2**64 - 1], [-1, 2**64]),
+        ("UInt32", [0, 2**32 - 1], [-1, 2**32]),
+        ("Int32", [-(2**31), 2**31 - 1], [-(2**31) - 1, 2**31]),
+    ],
+)
+def test_integers_are_checked_against_their_proto_range(annotation, good, bad):
+    from caikit.core.data_model import Int32, UInt32, UInt64
+
+    kind = {"int": int, "UInt64": UInt64, "UInt32": UInt32, "Int32": Int32}[annotation]
+    cls = dataobject(package=f"{PKG}.ranges")(
+        type(
+            f"Range{annotation}",
+            (DataObjectBase,),
+            {"__annotations__": {"one": kind, "many": List[kind], "by_key": Dict[kind, kind]}},
+        )
+    )
+    for value in good:
+        obj = cls.from_dict({"one": value, "many": [value], "by_key": {str(value): value}})
+        assert cls.from_proto(obj.to_proto()) == obj
+    for value in bad:
+        for data, path in (
+            ({"one": value}, "one"),
+            ({"many": [0, value]}, "many[1]"),
+            ({"by_key": {"0": value}}, "by_key['0']"),
+            ({"by_key": {str(value): 0}}, "by_key"),
+        ):
+            with pytest.raises(ValueError, match="outside the range") as info:
+                cls.from_json(json.dumps(data))
+            assert info.value.path == f"Range{annotation}.{path}"
 
 
 def test_camel_case_json_names_are_accepted():

@@ -445,25 +445,42 @@ class ClassCodegen:
 
     # -- from_js ----------------------------------------------------------------------------------
 
-    def _py_from_js(self, value: T.ValueType, tag: str, var: str) -> str:
-        """Expression converting JSON-like element ``var`` to its Python value."""
+    def _py_from_js(
+        self, value: T.ValueType, tag: str, var: str, element: bool = False
+    ) -> str:
+        """Expression converting JSON-like value ``var`` to its Python value.
+
+        A single field's value may be None (unset); an ``element`` of a list or map (or a map
+        key) may not: protobuf cannot carry it, and code iterating the list would trip on it.
+        Integers are checked against the range of their proto type (int64 unless narrowed).
+        """
+        slow = f"_V.not_null({var})" if element else var
         if value.kind == T.SCALAR:
             py = value.py_type
             if py is bytes:
-                return f"_V.bytes_from_json({var})"
+                return f"_V.bytes_from_json({slow})"
             if py is bool:
-                return f"({var} if {var} is True or {var} is False else _V.check_bool({var}))"
-            return f"({var} if {var}.__class__ is {py.__name__} else {_SCALAR_CHECK[py]}({var}))"
+                return f"({var} if {var} is True or {var} is False else _V.check_bool({slow}))"
+            if py is int:
+                low, high = _values.INT_RANGES[value.proto_type]
+                return (
+                    f"({var} if {var}.__class__ is int and {low} <= {var} <= {high} else "
+                    f"_V.int_in({slow}, {value.proto_type}))"
+                )
+            return f"({var} if {var}.__class__ is {py.__name__} else {_SCALAR_CHECK[py]}({slow}))"
         if value.kind == T.ENUM:
-            return f"(EN{tag}[{var}] if {var}.__class__ is str else _V.enum_in(EC{tag}, {var}))"
+            return f"(EN{tag}[{var}] if {var}.__class__ is str else _V.enum_in(EC{tag}, {slow}))"
         if value.kind == T.MESSAGE:
+            keep = f"isinstance({var}, CC{tag})" if element else (
+                f"{var} is None or isinstance({var}, CC{tag})"
+            )
             return (
                 f"(K{tag}({var}) if {var}.__class__ is dict else "
-                f"({var} if {var} is None or isinstance({var}, CC{tag}) else K{tag}({var})))"
+                f"({var} if {keep} else K{tag}({slow})))"
             )
         if value.kind == T.TIMESTAMP:
-            return f"_V.datetime_in({var})"
-        return f"({var} if {var}.__class__ is dict else _V.struct_in({var}))"
+            return f"_V.datetime_in({slow})"
+        return f"({var} if {var}.__class__ is dict else _V.struct_in({slow}))"
 
     def _declared_default(self, plan: T.FieldPlan, idx: int) -> str:
         """Expression for the class's default of a field (None unless the class gave one)."""
@@ -494,7 +511,7 @@ class ClassCodegen:
     def _key_from_js(self, key: T.ValueType, var: str) -> str:
         if key.py_type is bool:
             return f"_bool_key({var})"
-        return self._py_from_js(key, "", var)
+        return self._py_from_js(key, "", var, element=True)
 
     def _gen_from_js(self) -> str:
         src = _Lines()
@@ -511,7 +528,7 @@ class ClassCodegen:
                 continue
             src(f"v = d.get({name!r})")
             value = plan.value
-            conv = self._py_from_js(value, tag, "x")
+            conv = self._py_from_js(value, tag, "x", element=True)
             if plan.shape == T.SINGLE:
                 expr = self._py_from_js(value, tag, "v")
                 default = self._missing_default(plan, tag)

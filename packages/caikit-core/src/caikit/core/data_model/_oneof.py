@@ -176,6 +176,8 @@ _JS_CHECKS = {
 def _from_js_value(value: Any, vtype: T.ValueType, tag: str, ns: Dict) -> Any:
     kind = vtype.kind
     if kind == T.SCALAR:
+        if vtype.py_type is int:
+            return _values.int_in(value, vtype.proto_type)
         return _JS_CHECKS[vtype.py_type](value)
     if kind == T.ENUM:
         return _values.enum_in(vtype.py_type, value)

@@ -53,6 +53,36 @@ def check_int(value: Any) -> Optional[int]:
     raise TypeError(f"expected int, got {_got(value)}")
 
 
+# proto integer types (FieldDescriptorProto.Type numbers) -> (lowest, highest) value
+INT_RANGES = {
+    3: (-(2**63), 2**63 - 1),  # int64
+    4: (0, 2**64 - 1),  # uint64
+    5: (-(2**31), 2**31 - 1),  # int32
+    13: (0, 2**32 - 1),  # uint32
+}
+_INT_NAMES = {3: "int64", 4: "uint64", 5: "int32", 13: "uint32"}
+
+
+def int_in(value: Any, proto_type: int = 3) -> Optional[int]:
+    """``check_int``, then refuse a value outside the range of the field's proto type."""
+    number = check_int(value)
+    if number is None:
+        return None
+    low, high = INT_RANGES[proto_type]
+    if not low <= number <= high:
+        raise ValueError(
+            f"{number} is outside the range of {_INT_NAMES[proto_type]} ([{low}, {high}])"
+        )
+    return number
+
+
+def not_null(value: Any) -> Any:
+    """Refuse None as an element of a list or map (or as a map key)."""
+    if value is None:
+        raise TypeError("null is not allowed as an element of a list or map")
+    return value
+
+
 _FLOAT_WORDS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
