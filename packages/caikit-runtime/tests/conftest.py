@@ -48,7 +48,6 @@ def sample_services():
     """The runtime's generated services for sample_lib, in this process (the global config is
     left as it was)."""
     from caikit.config import temp_config
-
     from caikit.runtime.service_generation import get_services
 
     with temp_config({"runtime": {"library": "sample_lib"}}) as config:

@@ -2,7 +2,6 @@
 import threading
 
 import pytest
-
 from caikit.runtime.cancellation import CancellableWork, WorkCancelled
 
 

@@ -2,7 +2,6 @@
 import logging
 
 import pytest
-
 from caikit.core.exceptions import CaikitCoreException, CaikitCoreStatusCode
 from caikit.runtime.errors import CaikitRuntimeException, StatusCode, to_runtime_exception
 

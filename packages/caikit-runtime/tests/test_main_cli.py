@@ -1,6 +1,5 @@
 """``caikit-runtime`` command line options."""
 import pytest
-
 from caikit.runtime.__main__ import _parse_args
 
 

@@ -2,7 +2,6 @@
 import os
 
 import pytest
-
 from caikit.runtime.model_management.model_ids import (
     InvalidModelIdError,
     check_model_id,

@@ -96,7 +96,7 @@ def _mmesh(channel):
 
 
 def test_model_mesh_runtime_spi(managed):
-    client, models_dir, tmp_path = managed
+    client, models_dir, _tmp_path = managed
     calls, msgs = _mmesh(client.channel)
     status = calls["runtimeStatus"](msgs.RuntimeStatusRequest())
     assert status.status == msgs.RuntimeStatusResponse.READY

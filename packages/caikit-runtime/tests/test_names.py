@@ -1,6 +1,5 @@
 """Generated names follow the reference (contract §2.1, §2.2, §3.1)."""
 import pytest
-
 from caikit.runtime import names
 from caikit.runtime.names import Flavour
 

@@ -87,9 +87,8 @@ def test_file_data_stream_source(sample_services, tmp_path):
 
 
 def test_helpers_return_the_dataobjects(sample_services):
-    from caikit.config import temp_config
-
     import caikit.runtime as runtime
+    from caikit.config import temp_config
     from sample_lib import CounterModule, GreeterModule, GreetingTask
 
     with temp_config({"runtime": {"library": "sample_lib"}}):

@@ -71,7 +71,6 @@ def test_half_configured_tls_is_an_error(runtime, certs):
 def test_in_process_server_local_channel_speaks_tls(tmp_path, certs, models_dir):
     """RuntimeGRPCServer.make_local_channel() matches the server's TLS (mutual included)."""
     from caikit.config import temp_config
-
     from caikit.runtime.grpc_server import RuntimeGRPCServer
     from caikit.runtime.model_management.model_manager import reset_model_manager
 

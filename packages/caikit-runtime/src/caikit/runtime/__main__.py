@@ -119,7 +119,7 @@ def _stop_all(servers: List[Any]) -> None:
     def stop(server: Any) -> None:
         try:
             server.stop()
-        except Exception:  # noqa: BLE001 - stop the others anyway
+        except Exception:
             log.exception("Error while stopping %s", type(server).__name__)
 
     threads = [threading.Thread(target=stop, args=(server,), daemon=True) for server in servers]

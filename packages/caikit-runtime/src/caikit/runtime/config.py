@@ -16,7 +16,7 @@ def _load_defaults() -> Dict[str, Any]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(DEFAULTS_PATH, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(handle, Loader=loader)
 
 
 #: The runtime's defaults, as a mapping

@@ -90,7 +90,7 @@ class CaikitRuntimeException(RuntimeError):
         code: StatusCode,
         message: str,
         metadata: Optional[Mapping[str, Any]] = None,
-        id: Optional[str] = None,  # noqa: A002 - the contract's name
+        id: Optional[str] = None,
     ):
         super().__init__(message)
         self.code = code
@@ -129,7 +129,7 @@ def _grpc_like_code(err: BaseException) -> Optional[StatusCode]:
         return None
     try:
         code = code_fn()
-    except Exception:  # noqa: BLE001 - not a grpc error after all
+    except Exception:
         return None
     name = getattr(code, "name", None)
     return StatusCode.__members__.get(name) if isinstance(name, str) else None

@@ -91,7 +91,11 @@ class RuntimeMetrics:
 
     def collect(self) -> Iterator[Any]:
         """Prometheus metric families (the custom-collector protocol)."""
-        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
+        from prometheus_client.core import (
+            CounterMetricFamily,
+            GaugeMetricFamily,
+            SummaryMetricFamily,
+        )
 
         calls = CounterMetricFamily(
             "predict_rpc_count", "Finished calls", labels=["grpc_request", "code", "model_id"]
@@ -123,12 +127,12 @@ class RuntimeMetrics:
         yield GaugeMetricFamily("rpc_in_progress_gauge", "Calls in flight", value=self.in_progress())
         try:
             loaded = self.loaded_models()
-        except Exception:  # noqa: BLE001 - a scrape must not fail
+        except Exception:
             loaded = 0
         yield GaugeMetricFamily("total_loaded_models", "Models loaded", value=loaded)
 
 
-def _count_value(counter: "itertools.count") -> int:
+def _count_value(counter: itertools.count) -> int:
     text = repr(counter)
     return int(text[text.index("(") + 1 : -1])
 

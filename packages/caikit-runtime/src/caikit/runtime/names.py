@@ -71,7 +71,7 @@ class Flavour(enum.Enum):
         return self.value[2]
 
     @classmethod
-    def of(cls, input_streaming: bool, output_streaming: bool) -> "Flavour":
+    def of(cls, input_streaming: bool, output_streaming: bool) -> Flavour:
         """The flavour with these streaming sides."""
         for flavour in cls:
             if flavour.value[:2] == (bool(input_streaming), bool(output_streaming)):

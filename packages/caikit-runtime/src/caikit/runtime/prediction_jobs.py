@@ -41,7 +41,7 @@ def _now() -> datetime.datetime:
 
 
 class _Job:
-    __slots__ = ("id", "state", "submitted", "completed", "result", "error", "work", "done")
+    __slots__ = ("completed", "done", "error", "id", "result", "state", "submitted", "work")
 
     def __init__(self, job_id: str):
         from caikit.core.data_model import JobStatus
@@ -92,7 +92,7 @@ class JobManager:
             job.state = JobStatus.COMPLETED
         except WorkCancelled:
             job.work.end()
-        except BaseException as err:  # noqa: BLE001 - reported through the job's status
+        except BaseException as err:
             job.work.end()
             job.error = err
             job.state = JobStatus.ERRORED

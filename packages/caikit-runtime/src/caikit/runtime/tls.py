@@ -24,7 +24,7 @@ class TLSConfigError(ValueError):
 class TLSSettings:
     """Resolved TLS material (PEM bytes); empty when TLS is off."""
 
-    __slots__ = ("server_key", "server_cert", "client_ca")
+    __slots__ = ("client_ca", "server_cert", "server_key")
 
     def __init__(self, server_key: bytes = b"", server_cert: bytes = b"", client_ca: bytes = b""):
         self.server_key = server_key
@@ -44,7 +44,7 @@ class TLSSettings:
         """Clients must present a certificate signed by ``client_ca``."""
         return self.enabled and bool(self.client_ca)
 
-    def as_files(self) -> "TLSFiles":
+    def as_files(self) -> TLSFiles:
         """The same material written to private temporary files (for servers that read paths)."""
         return TLSFiles(
             _to_file(self.server_key, "key"), _to_file(self.server_cert, "cert"),
@@ -55,7 +55,7 @@ class TLSSettings:
 class TLSFiles:
     """Paths of PEM files (temporary, mode 0600)."""
 
-    __slots__ = ("key", "cert", "client_ca")
+    __slots__ = ("cert", "client_ca", "key")
 
     def __init__(self, key: str, cert: str, client_ca: Optional[str]):
         self.key = key

@@ -88,7 +88,7 @@ class TrainingManager:
             )
         try:
             kwargs = rpc.train_kwargs(request.parameters)
-        except Exception as err:  # noqa: BLE001 - mapped (TypeError/ValueError -> INVALID_ARGUMENT)
+        except Exception as err:
             raise to_runtime_exception(err, f"{rpc.name} parameters") from err
         training_id = str(uuid.uuid4())
         try:
@@ -101,7 +101,7 @@ class TrainingManager:
                 wait=False,
                 **kwargs,
             )
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             raise to_runtime_exception(err, f"starting {rpc.name}") from err
         log.info("Started training %s of %s as model %r", future.id, rpc.module_class.__name__, model_name)
         return TrainingJob(training_id=future.id, model_name=model_name)
@@ -111,7 +111,7 @@ class TrainingManager:
             raise CaikitRuntimeException(StatusCode.INVALID_ARGUMENT, "Missing required training_id")
         try:
             return _model_manager().get_model_future(training_id)
-        except Exception as err:  # noqa: BLE001 - UnknownTrainingError is NOT_FOUND
+        except Exception as err:
             raise to_runtime_exception(err, "looking up a training") from err
 
     def get_status(self, training_id: str) -> Any:
@@ -135,7 +135,7 @@ class TrainingManager:
         future = self._future(training_id)
         try:
             future.cancel()
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             mapped = to_runtime_exception(err, "cancelling a training")
             if mapped.code is StatusCode.NOT_FOUND:
                 return TrainingStatusResponse(training_id=training_id, state=JobStatus.CANCELED, reasons=[])

@@ -51,7 +51,7 @@ def tolerant(from_string: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
     def deserialize(data: bytes) -> Any:
         try:
             return from_string(data)
-        except Exception as err:  # noqa: BLE001 - any parse failure is the client's bytes
+        except Exception as err:
             return Undecodable(err)
 
     return deserialize
@@ -74,7 +74,7 @@ def abort_with(context: Any, err: CaikitRuntimeException) -> NoReturn:
     """End the call with ``err``'s code and message (and its id in trailing metadata)."""
     try:
         context.set_trailing_metadata(((ERROR_ID_METADATA_KEY, err.id),))
-    except Exception:  # noqa: BLE001 - metadata is best effort
+    except Exception:
         pass
     context.abort(GRPC_CODES[err.code], err.message)
     raise AssertionError("grpc's context.abort returned")  # pragma: no cover - abort raises

@@ -18,7 +18,14 @@ from ..cancellation import CancellableWork, WorkCancelled
 from ..errors import CaikitRuntimeException, StatusCode
 from ..names import Flavour
 from ..service_generation.inference import MethodBinding, TaskRPC
-from ._errors import Undecodable, abort_with, decoded_stream, to_grpc_error, tolerant, undecodable_error
+from ._errors import (
+    Undecodable,
+    abort_with,
+    decoded_stream,
+    to_grpc_error,
+    tolerant,
+    undecodable_error,
+)
 
 __all__ = ["MODEL_ID_KEY", "make_inference_handler"]
 
@@ -48,7 +55,7 @@ def _unsupported(model: Any) -> CaikitRuntimeException:
 class _Resolver:
     """model id -> (model, binding) for one RPC."""
 
-    __slots__ = ("retrieve", "binding_for")
+    __slots__ = ("binding_for", "retrieve")
 
     def __init__(self, rpc: TaskRPC, retrieve: Callable[[str], Any]):
         self.retrieve = retrieve

@@ -10,7 +10,7 @@ import grpc
 from ..errors import CaikitRuntimeException, StatusCode, to_runtime_exception
 from ..service_generation.specs import RPCSpec, ServiceSpec, proto_class_of
 from ._errors import Undecodable, abort_with, tolerant, undecodable_error
-from ._inference import _Resolver, _model_id
+from ._inference import _model_id, _Resolver
 
 __all__ = [
     "info_handlers",
@@ -34,7 +34,7 @@ def _handler(rpc: RPCSpec, behaviour: Behaviour, from_proto: bool = True) -> grp
                 raise undecodable_error()
             argument = request_type.from_proto(request) if from_proto else request
             return behaviour(argument, context).to_binary_buffer()
-        except Exception as err:  # noqa: BLE001 - every failure becomes a status
+        except Exception as err:
             abort_with(context, to_runtime_exception(err, name))
 
     return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=tolerant(proto_class_of(request_type).FromString))

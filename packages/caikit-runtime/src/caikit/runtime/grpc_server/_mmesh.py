@@ -106,7 +106,7 @@ def _unary(behaviour: Any, request_class: Any, name: str) -> grpc.RpcMethodHandl
             if request.__class__ is Undecodable:
                 raise undecodable_error()
             return behaviour(request, context).SerializeToString()
-        except Exception as err:  # noqa: BLE001 - every failure becomes a status
+        except Exception as err:
             abort_with(context, to_runtime_exception(err, f"mmesh.{name}"))
 
     return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=tolerant(request_class.FromString))

@@ -48,7 +48,7 @@ __all__ = ["RuntimeGRPCServer"]
 log = logging.getLogger("caikit.runtime.grpc")
 
 #: ModelMesh's unix socket, served too when its directory exists
-MMESH_SOCKET_DIR = "/tmp/mmesh"  # noqa: S108 - the fixed path ModelMesh uses
+MMESH_SOCKET_DIR = "/tmp/mmesh"
 
 
 class RuntimeGRPCServer:
@@ -173,7 +173,7 @@ class RuntimeGRPCServer:
             registered = not self._started
             try:
                 self._register_rest(registered)
-            except BaseException as err:  # noqa: BLE001 - reported by wait_until_complete()
+            except BaseException as err:
                 self._complete_error = err
                 log.exception("Registering the gRPC services failed")
             finally:
@@ -248,7 +248,7 @@ class RuntimeGRPCServer:
     def _add_reflection(self) -> None:
         from grpc_reflection.v1alpha import reflection, reflection_pb2
 
-        names = list(self._service_names) + [reflection.SERVICE_NAME]
+        names = [*list(self._service_names), reflection.SERVICE_NAME]
         servicer = reflection.ReflectionServicer(names)
         handler = grpc.stream_stream_rpc_method_handler(
             servicer.ServerReflectionInfo,
@@ -346,13 +346,13 @@ class RuntimeGRPCServer:
         try:
             if self._health is not None:
                 self._health.enter_graceful_shutdown()
-        except Exception:  # noqa: BLE001 - health is best effort during shutdown
+        except Exception:
             pass
         self.server.stop(grace).wait()
         self._stopped.set()
         log.info("gRPC server stopped")
 
-    def __enter__(self) -> "RuntimeGRPCServer":
+    def __enter__(self) -> RuntimeGRPCServer:
         self.start(blocking=False)
         return self
 

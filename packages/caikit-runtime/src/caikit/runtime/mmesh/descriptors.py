@@ -100,7 +100,7 @@ def file_descriptor_proto() -> descriptor_pb2.FileDescriptorProto:
     return fdp
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def messages() -> SimpleNamespace:
     """The message classes of ``mmesh`` by name (the file is added to the default pool once)."""
     pool = descriptor_pool.Default()

@@ -31,7 +31,7 @@ class LoadedModel:
         error: the exception the load raised, else None
     """
 
-    __slots__ = ("id", "path", "display_path", "model_type", "local", "future", "instance", "error", "created", "_size")
+    __slots__ = ("_size", "created", "display_path", "error", "future", "id", "instance", "local", "model_type", "path")
 
     def __init__(
         self,

@@ -117,7 +117,7 @@ class ModelManager:
         while not self._stop.wait(self._poll_period):
             try:
                 self.sync_local_models(wait=False, load=self.load_new_local_models)
-            except Exception:  # noqa: BLE001 - keep syncing
+            except Exception:
                 log.exception("Periodic sync of %s failed", self.models_dir)
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -149,7 +149,7 @@ class ModelManager:
             return entry.wait()
         except CaikitRuntimeException:
             raise
-        except Exception as err:  # noqa: BLE001 - a failed load is reported as not found
+        except Exception as err:
             raise CaikitRuntimeException(
                 StatusCode.NOT_FOUND, f"Model {entry.id} not found. Nested error: {err}"
             ) from err
@@ -243,7 +243,7 @@ class ModelManager:
             self._running[entry] = time.monotonic()
         try:
             model = core_loader.load(entry.path)
-        except BaseException as err:  # noqa: BLE001 - reported through the future
+        except BaseException as err:
             log.warning("Loading model %r from %r failed: %r", entry.id, entry.path, err)
             with self._lock:
                 self._loaded_or_late(entry)
@@ -364,7 +364,7 @@ class ModelManager:
             for entry in entries:
                 try:
                     entry.wait()
-                except Exception:  # noqa: BLE001 - logged by _do_load; the rest keep loading
+                except Exception:
                     pass
 
     # -- deploy / undeploy ------------------------------------------------------------------

@@ -23,7 +23,9 @@ _LOCK = threading.Lock()
 
 def _pool(connection: Any) -> Any:
     from google.protobuf import descriptor_pool
-    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+        ProtoReflectionDescriptorDatabase,
+    )
 
     key = connection.key()
     with _LOCK:

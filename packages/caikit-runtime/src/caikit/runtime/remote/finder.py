@@ -36,7 +36,6 @@ class RemoteModelFinder(ModelFinderBase):
 
     def _discover_module_id(self, model_name: str) -> Optional[str]:
         import grpc
-
         from caikit.interfaces.runtime.data_model import ModelInfoRequest, ModelInfoResponse
 
         call = self.connection.channel().unary_unary(

@@ -21,7 +21,14 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import names
 from ..names import Flavour
-from .field_types import FieldKind, element_type, field_kind, is_stream_type, split_optional, to_field_type
+from .field_types import (
+    FieldKind,
+    element_type,
+    field_kind,
+    is_stream_type,
+    split_optional,
+    to_field_type,
+)
 from .messages import make_message
 from .specs import RPCSpec
 
@@ -40,7 +47,7 @@ class RequestField:
         streamed: for input-streaming flavours, the field carries one element of a stream
     """
 
-    __slots__ = ("name", "field_type", "optional", "streamed")
+    __slots__ = ("field_type", "name", "optional", "streamed")
 
     def __init__(self, name: str, field_type: Any, optional: bool, streamed: bool = False):
         self.name = name
@@ -79,7 +86,7 @@ class MethodBinding:
         streamed: names among ``params`` fed by the input stream
     """
 
-    def __init__(self, rpc: "TaskRPC", module_class: type, signature: Any):
+    def __init__(self, rpc: TaskRPC, module_class: type, signature: Any):
         self.rpc = rpc
         self.module_class = module_class
         self.method_name: str = signature.method_name

@@ -151,17 +151,17 @@ class _Renderer:
         if enums:
             lines += [_section("ENUMS"), ""]
             for obj in enums:
-                lines += _render_enum(obj.proto, "") + [""]
+                lines += [*_render_enum(obj.proto, ""), ""]
             lines.append("")
         if messages:
             lines += [_section("MESSAGES"), ""]
             for obj in messages:
-                lines += _render_message(obj.proto, "") + [""]
+                lines += [*_render_message(obj.proto, ""), ""]
             lines.append("")
         if services:
             lines += [_section("SERVICES"), ""]
             for obj in services:
-                lines += _render_service(obj.proto) + [""]
+                lines += [*_render_service(obj.proto), ""]
         return "\n".join(lines).rstrip() + "\n"
 
 

@@ -69,7 +69,7 @@ def _field_lines(field: Any, index: int, ns: Dict[str, Any], required: bool, tar
 
 def _compile(source: str, ns: Dict[str, Any], fn_name: str) -> Callable:
     code = compile(source, f"<caikit.runtime request reader {fn_name}>", "exec")
-    exec(code, ns)  # noqa: S102 - source built above from identifier-checked field names only
+    exec(code, ns)
     return ns[fn_name]
 
 

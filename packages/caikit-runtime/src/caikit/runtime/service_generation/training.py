@@ -13,7 +13,13 @@ import logging
 from typing import Annotated, Any, Dict, List, Sequence, Union
 
 from .. import names
-from .field_types import element_type, is_stream_type, split_optional, strip_annotated, to_field_type
+from .field_types import (
+    element_type,
+    is_stream_type,
+    split_optional,
+    strip_annotated,
+    to_field_type,
+)
 from .messages import make_message
 from .specs import RPCSpec
 
@@ -25,7 +31,7 @@ log = logging.getLogger("caikit.runtime.service_generation")
 class TrainParam:
     """One ``train()`` parameter carried by the parameters message."""
 
-    __slots__ = ("name", "field_type", "optional", "has_default", "stream_source")
+    __slots__ = ("field_type", "has_default", "name", "optional", "stream_source")
 
     def __init__(self, name: str, field_type: Any, optional: bool, has_default: bool, stream_source: bool = False):
         self.name = name
@@ -120,7 +126,12 @@ def data_stream_source(elem: Any, package: str) -> type:
         TypeError: ``elem`` cannot be carried by a message
     """
     from caikit.core.data_model import OneofField
-    from caikit.interfaces.common.data_model import Directory, FileReference, ListOfFileReferences, S3Files
+    from caikit.interfaces.common.data_model import (
+        Directory,
+        FileReference,
+        ListOfFileReferences,
+        S3Files,
+    )
 
     if to_field_type(elem) is None:
         raise TypeError(f"cannot stream elements of type {elem!r}")
