@@ -1,6 +1,7 @@
 """Hostile input against a real ``python -m caikit.runtime`` (gRPC and HTTP on loopback).
 
-Malformed and mutated JSON bodies go to every operation of the server's own ``/openapi.json``;
+Malformed and mutated JSON bodies (and mutated ``multipart/form-data`` forms) go to every
+operation of the server's own ``/openapi.json``;
 random and mutated protobuf payloads go to every RPC the server lists by reflection (the
 generated services and ``mmesh.ModelRuntime``; grpcio's own health and reflection services are
 not ours and are left out). The only acceptable answers are 2xx/4xx (HTTP, including the codes
@@ -242,6 +243,67 @@ def body_bytes(draw, seed: Any) -> bytes:
     return text
 
 
+def _flatten(value: Any, prefix: str = "") -> List[tuple]:
+    """``(dotted key, text)`` pairs of a JSON value, as a form would carry it."""
+    if isinstance(value, dict):
+        found = []
+        for key, sub in value.items():
+            found += _flatten(sub, f"{prefix}.{key}" if prefix else str(key))
+        return found
+    if isinstance(value, list):
+        return [(prefix, item if isinstance(item, str) else json.dumps(item)) for item in value]
+    if value is None:
+        return []
+    return [(prefix, value if isinstance(value, str) else json.dumps(value))]
+
+
+_FILE_NAMES = st.sampled_from(["f.txt", "../../etc/passwd", "a\x00b", "x" * 300, "", "\u00e9t\u00e9.bin", "/abs"])
+
+
+@st.composite
+def form_bytes(draw, seed: Any) -> tuple:
+    """A ``multipart/form-data`` body built from a seed's fields, mutated; returns
+    ``(body, content type)``."""
+    parts = [[key, text.encode("utf-8", "surrogatepass"), None] for key, text in _flatten(seed) if key]
+    for _ in range(draw(st.integers(0, 3))):
+        action = draw(st.sampled_from(["value", "drop", "add", "file", "binary"]))
+        if action == "drop" and parts:
+            parts.pop(draw(st.integers(0, len(parts) - 1)))
+        elif action == "add" or not parts:
+            parts.append([draw(st.text(max_size=12) | _odd_strings), draw(st.binary(max_size=20)), None])
+        else:
+            part = parts[draw(st.integers(0, len(parts) - 1))]
+            if action == "value":
+                part[1] = draw(st.text(max_size=20) | _odd_strings).encode("utf-8", "surrogatepass")
+            elif action == "file":
+                part[2] = draw(_FILE_NAMES)
+            else:
+                part[1] = draw(st.binary(max_size=40))
+    boundary = draw(st.sampled_from(["b", "xyz", "----WebKitFormBoundary7MA4YWxkTrZu0gW"]))
+    chunks = []
+    for name, value, filename in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+        chunks.append(f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode("utf-8", "surrogatepass") + value + b"\r\n")
+    body = b"".join(chunks) + f"--{boundary}--\r\n".encode()
+    declared = boundary
+    how = draw(st.sampled_from(["as is"] * 4 + ["truncate", "no end", "wrong boundary", "no boundary", "bad header", "bare LF", "flip"]))
+    if how == "truncate" and body:
+        body = body[: draw(st.integers(0, len(body) - 1))]
+    elif how == "no end":
+        body = b"".join(chunks)
+    elif how == "wrong boundary":
+        declared = boundary + "x"
+    elif how == "bad header":
+        body = body.replace(b"Content-Disposition: form-data", draw(st.sampled_from([b"Content-Disposition: attachment", b"X: y", b"Content-Disposition", b"Content-Disposition: form-data; name"])), 1)
+    elif how == "bare LF":
+        body = body.replace(b"\r\n", b"\n")
+    elif how == "flip" and body:
+        index = draw(st.integers(0, len(body) - 1))
+        body = body[:index] + bytes([draw(st.integers(0, 255))]) + body[index + 1 :]
+    content_type = "multipart/form-data" if how == "no boundary" else f"multipart/form-data; boundary={declared}"
+    return body, content_type
+
+
 CONTENT_TYPES = st.sampled_from(
     ["application/json"] * 6
     + [
@@ -250,6 +312,7 @@ CONTENT_TYPES = st.sampled_from(
         None,
         "text/plain",
         "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=xyz",
         "multipart/form-data; boundary=xyz",
         "application/vnd.example+json",
         "application/json; charset=latin-1",
@@ -340,8 +403,11 @@ def _http_fuzzer(server: Runtime, op, seed: Any, counter: collections.Counter, e
         headers = {}
         body = None
         if op.method in ("POST", "PUT", "PATCH") or data.draw(st.integers(0, 9)) == 0:
-            body = data.draw(body_bytes(seed))
             content_type = data.draw(CONTENT_TYPES)
+            if content_type == "multipart/form-data; boundary=xyz" and data.draw(st.integers(0, 3)):
+                body, content_type = data.draw(form_bytes(seed))
+            else:
+                body = data.draw(body_bytes(seed))
             if content_type is not None:
                 headers["Content-Type"] = content_type
             if data.draw(st.integers(0, 4)) == 0 and body:

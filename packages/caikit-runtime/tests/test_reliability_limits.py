@@ -4,8 +4,10 @@ refused without being read or buffered, and refusing them leaks nothing.
 HTTP: ``runtime.http.max_body_bytes`` (1 MiB here). A ``Content-Length`` above it gets 413
 before a byte of the body is sent; a chunked body gets 413 as soon as it passes the limit,
 while the client is still sending; neither is held in memory (the server's RSS does not grow
-by the body's size). Form and multipart bodies are not parsed at all (415), so no parser limit
-can be bypassed through them. gRPC: ``runtime.grpc.max_message_bytes`` (1 MiB here) gives
+by the body's size). ``multipart/form-data`` bodies are held to their own limits as the parts
+arrive (``max_multipart_parts``, ``max_multipart_field_bytes``, ``max_multipart_file_bytes``,
+and the body limit), URL-encoded forms are not parsed (415). gRPC:
+``runtime.grpc.max_message_bytes`` (1 MiB here) gives
 RESOURCE_EXHAUSTED for a request message, a message inside a request stream, and a response.
 """
 from __future__ import annotations
@@ -38,7 +40,17 @@ def server(tmp_path_factory):
     standard_models(workdir / "models")
     runtime = Runtime(
         workdir,
-        config={"runtime": {"http": {"max_body_bytes": LIMIT}, "grpc": {"max_message_bytes": LIMIT}}},
+        config={
+            "runtime": {
+                "http": {
+                    "max_body_bytes": LIMIT,
+                    "max_multipart_parts": 50,
+                    "max_multipart_field_bytes": 64 * 1024,
+                    "max_multipart_file_bytes": 256 * 1024,
+                },
+                "grpc": {"max_message_bytes": LIMIT},
+            }
+        },
     )
     yield runtime
     began = time.monotonic()
@@ -151,17 +163,69 @@ def test_ndjson_request_streams_count_against_the_limit(server):
     assert answer.status == 413, answer.body[:300]
 
 
-@pytest.mark.parametrize(
-    "content_type",
-    ["multipart/form-data; boundary=xyz", "application/x-www-form-urlencoded"],
-)
-def test_form_and_multipart_bodies_are_not_parsed(server, content_type):
-    small = b"--xyz\r\nContent-Disposition: form-data; name=\"inputs\"\r\n\r\nhi\r\n--xyz--\r\n"
-    answer = server.http("POST", "/api/v1/task/echo", small, {"Content-Type": content_type})
-    assert answer.status == 415
+def test_url_encoded_forms_are_not_parsed(server):
     big = b"a=" + b"b" * (2 * LIMIT)
-    answer = server.http("POST", "/api/v1/task/echo", big, {"Content-Type": content_type})
-    assert answer.status == 413
+    assert server.http("POST", "/api/v1/task/echo", b"inputs=hi", {"Content-Type": "application/x-www-form-urlencoded"}).status == 415
+    assert server.http("POST", "/api/v1/task/echo", big, {"Content-Type": "application/x-www-form-urlencoded"}).status == 413
+
+
+def _part(name: str, value: bytes, filename: str = "") -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    return f"--b\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n"
+
+
+def test_a_form_within_the_limits_is_served(server):
+    body = _part("model_id", b"echo") + _part("inputs", b"form") + _part("parameters.repeat", b"2") + b"--b--\r\n"
+    answer = server.http("POST", "/api/v1/task/echo", body, {"Content-Type": "multipart/form-data; boundary=b"})
+    assert answer.status == 200, answer.body
+    assert answer.json()["text"] == "e:formform"
+
+
+@pytest.mark.parametrize("what", ["parts", "field", "file", "body"])
+def test_forms_above_a_limit_get_413_while_the_client_keeps_sending(server, what):
+    """Each multipart limit is enforced while the body arrives (chunked, never finished here):
+    413 comes although the client is still sending, and nothing is buffered."""
+    head = _part("model_id", b"echo")
+    if what == "parts":
+        endless = iter(lambda: _part("parameters.item.tags", b"t"), None)
+    elif what == "field":
+        head += b'--b\r\nContent-Disposition: form-data; name="inputs"\r\n\r\n'
+        endless = iter(lambda: b"x" * 65536, None)
+    elif what == "file":
+        head += b'--b\r\nContent-Disposition: form-data; name="parameters.item.blob"; filename="f"\r\n\r\n'
+        endless = iter(lambda: b"\x00" * 65536, None)
+    else:  # files each within their limit, together above the body limit
+        endless = iter(lambda: _part("parameters.item.tags", b"y" * 200 * 1024, filename="f"), None)
+    rss_before = server.rss_bytes()
+    with _connect(server) as sock:
+        sock.sendall(_head("/api/v1/task/echo", "Transfer-Encoding: chunked\r\n").replace(
+            b"application/json", b"multipart/form-data; boundary=b"))
+        sock.sendall(b"%x\r\n%s\r\n" % (len(head), head))
+        stop = threading.Event()
+
+        def pour():
+            sent = 0
+            try:
+                for chunk in endless:
+                    if stop.is_set() or sent > 40 * MiB:
+                        return
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    sent += len(chunk)
+            except OSError:
+                pass  # the server answered and closed
+
+        thread = threading.Thread(target=pour, daemon=True)
+        thread.start()
+        try:
+            status, headers, body = _read_response(sock, timeout=20)
+        finally:
+            stop.set()
+            thread.join(30)
+    assert status == 413, body
+    assert headers["connection"] == "close"
+    limit_name = {"parts": "max_multipart_parts", "field": "max_multipart_field_bytes", "file": "max_multipart_file_bytes", "body": "max_body_bytes"}[what]
+    assert limit_name in json.loads(body)["details"]
+    assert server.rss_bytes() - rss_before < 16 * MiB, "the refused form was buffered"
 
 
 def test_early_answers_to_unread_bodies_leak_no_connections(server):
