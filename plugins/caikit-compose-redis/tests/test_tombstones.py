@@ -8,8 +8,13 @@ import time
 import pytest
 import redis
 from caikit.interfaces.common.data_model import StrSequence
-from caikit_compose import GROUP_STORE_FACTORY, GROUPING_FACTORY, MQ_FACTORY, Message
-from caikit_compose import SubscriptionManager
+from caikit_compose import (
+    GROUP_STORE_FACTORY,
+    GROUPING_FACTORY,
+    MQ_FACTORY,
+    Message,
+    SubscriptionManager,
+)
 from caikit_compose.group_store import TOMBSTONE
 
 

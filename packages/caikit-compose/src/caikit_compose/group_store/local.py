@@ -7,12 +7,13 @@ other immutable values such as str, bytes, numbers and tuples of them) are kept 
 anything else is deep-copied on the way in and on the way out.
 
 Keys written with a ``ttl`` are dropped once idle that long: at the first garbage collection
-after that (``gc_interval``), and at the latest twice the ``ttl`` after their last write. They
-are queued per ``ttl`` value in the order they were first written with it; a rewrite only
-updates the key's write time, and a collection that finds a queued key still fresh queues it
-again at the end. A collection therefore looks only at the keys queued more than ``ttl`` ago,
-however many keys (e.g. tombstones of completed groups) the store holds, and a write costs no
-queue operation unless its ``ttl`` changes.
+after that (``gc_interval``), and at the latest twice the ``ttl`` after their last write. Each
+``ttl`` value has a queue of ``(key, when queued, ttl)`` entries: a key joins it when first written with that
+``ttl`` (a rewrite with the same ``ttl`` costs nothing), and a collection reads it from the
+oldest entry while entries were queued more than ``ttl`` ago, dropping keys idle that long,
+queuing again those rewritten since, and skipping entries of keys deleted or given another
+``ttl``. A collection therefore looks only at the keys queued more than ``ttl`` ago, however
+many keys (e.g. tombstones of completed groups) the store holds.
 
 Config (``{"type": "LOCAL", "config": {...}}``):
 
@@ -21,10 +22,11 @@ Config (``{"type": "LOCAL", "config": {...}}``):
 """
 from __future__ import annotations
 
+import collections
 import copy
 import threading
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple
 
 import alog
 from caikit.core.exceptions import error_handler
@@ -95,9 +97,10 @@ class LocalGroupStore(GroupStoreBase):
         self._gc_interval = 5.0 if gc_interval is None else float(gc_interval)
         self._lock = threading.Lock()
         self._data: Dict[str, Versioned] = {}
-        # key -> its ttl; ttl -> {key: when it was queued}, oldest first (dicts keep order)
-        self._ttl: Dict[str, float] = {}
-        self._queues: Dict[float, Dict[str, float]] = {}
+        # key -> its queue entry (key, when queued, ttl); ttl -> its entries, oldest first. An
+        # entry that is not its key's current one is left over and skipped.
+        self._ttl: Dict[str, Tuple[str, float, float]] = {}
+        self._queues: Dict[float, Deque[Tuple[str, float, float]]] = {}
         self._last_version = 0
         self._copies = 0  # how many states are held as private copies
         self._next_gc = time.monotonic() + self._gc_interval
@@ -148,6 +151,17 @@ class LocalGroupStore(GroupStoreBase):
                 self._collect(now)
         return written
 
+    def compare_and_tombstone(
+        self, key: str, version: int, *, ttl: Optional[float] = None
+    ) -> bool:
+        """Replace ``key``'s state with ``TOMBSTONE`` if it is still at ``version``."""
+        with self._lock:
+            now = _monotonic()
+            written = self._set_locked(key, TOMBSTONE, version, ttl, now)
+            if now >= self._next_gc:
+                self._collect(now)
+        return written
+
     def compare_and_delete(self, key: str, version: int) -> bool:
         """Delete ``key`` if it is still at ``version``."""
         with self._lock:
@@ -166,7 +180,7 @@ class LocalGroupStore(GroupStoreBase):
                     for key, state, version, ttl in writes
                 ]
                 break
-        results = []
+        results: List[bool] = []
         append = results.append
         data = self._data
         ttls = self._ttl
@@ -209,19 +223,16 @@ class LocalGroupStore(GroupStoreBase):
                 current is not None and current[0].__class__ is _Copied
             )
         ttls = self._ttl
-        if ttls or ttl is not None:
-            previous = ttls.get(key)
-            if previous != ttl:  # a rewrite with the same ttl keeps the key's place
-                if previous is not None:
-                    del self._queues[previous][key]
-                if ttl is None:
-                    del ttls[key]
-                else:
-                    ttls[key] = ttl
-                    queue = self._queues.get(ttl)
-                    if queue is None:
-                        queue = self._queues[ttl] = {}
-                    queue[key] = now
+        if ttl is not None:
+            queued = ttls.get(key)
+            if queued is None or queued[2] != ttl:  # a rewrite with the same ttl stays put
+                queued = ttls[key] = (key, now, ttl)
+                queue = self._queues.get(ttl)
+                if queue is None:
+                    queue = self._queues[ttl] = collections.deque()
+                queue.append(queued)
+        elif ttls:
+            ttls.pop(key, None)  # its queue entry is skipped when reached
         return True
 
     def _delete_locked(self, key: str, version: int) -> bool:
@@ -232,11 +243,8 @@ class LocalGroupStore(GroupStoreBase):
         del data[key]
         if current[0].__class__ is _Copied:
             self._copies -= 1
-        ttls = self._ttl
-        if ttls:
-            previous = ttls.pop(key, None)
-            if previous is not None:
-                del self._queues[previous][key]
+        if self._ttl:
+            self._ttl.pop(key, None)  # its queue entry is skipped when reached
         return True
 
     # -- garbage collection ----------------------------------------------------------------
@@ -246,26 +254,30 @@ class LocalGroupStore(GroupStoreBase):
 
         A queue is read from its oldest entry and only while entries were queued more than
         ``ttl`` ago: later ones cannot have been idle that long. Such a key is dropped if its
-        last write is that old too, or queued again (now) if it was rewritten since.
+        last write is that old too, queued again (now) if it was rewritten since, and its
+        entry skipped if it was deleted or given another ttl.
         """
         self._next_gc = now + self._gc_interval
         data, ttls = self._data, self._ttl
         dropped = 0
         for ttl, queue in list(self._queues.items()):
-            expired, fresh = [], []
-            for key, queued in queue.items():
-                if now - queued <= ttl:
-                    break
-                (expired if now - data[key][2] > ttl else fresh).append(key)
-            for key in expired:
-                del queue[key]
-                del ttls[key]
-                if data.pop(key)[0].__class__ is _Copied:
-                    self._copies -= 1
-            for key in fresh:
-                del queue[key]
-                queue[key] = now
-            dropped += len(expired)
+            requeue = []
+            while queue and now - queue[0][1] > ttl:
+                queued = queue.popleft()
+                key = queued[0]
+                if ttls.get(key) is not queued:
+                    continue  # deleted, given another ttl, or queued again since
+                entry = data[key]
+                if now - entry[2] > ttl:
+                    del data[key]
+                    del ttls[key]
+                    if entry[0].__class__ is _Copied:
+                        self._copies -= 1
+                    dropped += 1
+                else:
+                    queued = ttls[key] = (key, now, ttl)
+                    requeue.append(queued)
+            queue.extend(requeue)
             if not queue:
                 del self._queues[ttl]
         if dropped:

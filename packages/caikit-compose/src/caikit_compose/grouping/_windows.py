@@ -24,7 +24,7 @@ still completes in one atomic step on one key.
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..errors import GroupStoreContentionError
 from ..group_store.base import DEFAULT_MAX_ATTEMPTS, DELETE, TOMBSTONE, Versioned
@@ -86,9 +86,15 @@ class SequenceWindows:
         size = self.block
         if first // size == last // size:  # the common case: one block
             block = first // size
-            outcome, done = self._offer(
-                self._keys.get(block) or self._key(block), block, frame, sequence, first, last
-            )
+            key = self._keys.get(block) or self._key(block)
+            store = self._store
+            current = store.get_versioned(key)
+            outcome, state, done = self._plan(block, current[0], frame, sequence, first, last)
+            if outcome == _ADDED:
+                if state.__class__ is not WindowBlock:  # the block completes: tombstone it
+                    outcome, done = self._offer(key, block, frame, sequence, first, last, current)
+                elif not store.compare_and_set(key, state, current[1], ttl=grouping._store_ttl):
+                    outcome, done = self._offer(key, block, frame, sequence, first, last)
             refused = [] if outcome == _ADDED else [outcome]
             blocks = 1
         else:
@@ -171,7 +177,9 @@ class SequenceWindows:
             frames = frames + (frame,)  # noqa: RUF005
             # the newest frame: only a window ending with it can have become complete
             window, misaligned = divmod(sequence - size, stride)
-            candidates = () if misaligned or not low <= window <= high else (window,)
+            candidates: Sequence[int] = (
+                () if misaligned or not low <= window <= high else (window,)
+            )
         else:
             at = bisect.bisect_left(sequences, sequence)
             if sequences[at] == sequence:
@@ -210,13 +218,22 @@ class SequenceWindows:
         return None if state is DELETE else self._grouping._store_ttl
 
     def _offer(
-        self, key: str, block: int, frame: Any, sequence: int, first: int, last: int
+        self,
+        key: str,
+        block: int,
+        frame: Any,
+        sequence: int,
+        first: int,
+        last: int,
+        current: Optional[Versioned] = None,
     ) -> Tuple[int, List[Tuple[Any, ...]]]:
         """:meth:`_plan` and write ``block`` alone, retrying lost races:
-        ``(outcome, frames of the windows completed)``."""
+        ``(outcome, frames of the windows completed)``. ``current``: the block as just read
+        (default: read it)."""
         store = self._store
         for _ in range(DEFAULT_MAX_ATTEMPTS):
-            current = store.get_versioned(key)
+            if current is None:
+                current = store.get_versioned(key)
             outcome, state, done = self._plan(block, current[0], frame, sequence, first, last)
             if outcome != _ADDED:
                 return outcome, []
@@ -233,6 +250,7 @@ class SequenceWindows:
                 )
             if written:
                 return _ADDED, done
+            current = None
         raise GroupStoreContentionError(key, DEFAULT_MAX_ATTEMPTS)
 
     def _key(self, block: int) -> str:

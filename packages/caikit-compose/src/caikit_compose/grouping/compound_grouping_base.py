@@ -234,7 +234,12 @@ class CompoundGroupingBase(GroupingBase):
             else:
                 members = state.messages + (message,)  # noqa: RUF005 (faster than unpacking)
             if len(members) == self._n_required:
-                if self._complete(key, current.version):
+                # _complete, inlined (the hot path of KEY_GROUPING)
+                version = current.version
+                if self.tombstone_ttl is not None:
+                    if store.compare_and_tombstone(key, version, ttl=self.tombstone_ttl):
+                        return members
+                elif version == 0 or store.compare_and_delete(key, version):
                     return members
             elif store.compare_and_set(
                 key, PartialGroup(members), current.version, ttl=self._store_ttl

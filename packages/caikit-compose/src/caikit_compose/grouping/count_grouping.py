@@ -55,7 +55,7 @@ from caikit.core.exceptions import error_handler
 from ..group_store.base import GroupStoreBase
 from ..message import Message
 from ._series import SeriesWindows
-from ._states import SeriesState, WindowBlock, frame_key
+from ._states import SeriesState, frame_key
 from ._windows import SequenceWindows
 from .compound_grouping_base import CompoundGroupingBase
 from .group_data import CompoundGroup, make_window, newest

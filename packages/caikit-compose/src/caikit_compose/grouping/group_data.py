@@ -45,7 +45,12 @@ def newest(messages: Iterable[Message]) -> Optional[Message]:
 def merge_metadata(messages: Iterable[Message]) -> Dict[str, Any]:
     """Deep-merge the messages' metadata in creation-time order (later wins), as a new dict."""
     # a message without metadata has not even allocated the empty dict: do not make it
-    with_metadata = [m for m in messages if metadata_if_any(m)]
+    with_metadata = []
+    for msg in messages:
+        d = msg.__dict__
+        metadata = d.get("metadata")
+        if metadata or (metadata is None and "_metadata_pb" in d and metadata_if_any(msg)):
+            with_metadata.append(msg)
     if not with_metadata:
         return {}
     if len(with_metadata) > 1:

@@ -35,7 +35,7 @@ import collections
 import itertools
 import threading
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Tuple
 
 import alog
 from caikit.core.exceptions import error_handler
@@ -269,11 +269,12 @@ class LocalMessageQueue(MessageQueueBase):
             targets.append((group.pick(), message if index == 0 or copy is None else copy()))
         return targets
 
-    def _reject(self, topic: str) -> None:
+    def _reject(self, topic: str) -> NoReturn:
         if self._closed:
             raise MessageQueueClosedError(self.instance_name, topic)
         error.type_check("<CMP80142378E>", str, topic=topic)
         error.log_raise("<CMP80142379E>", UnknownTopicError(topic, self._routes))
+        raise UnknownTopicError(topic, self._routes)  # (log_raise raised it already)
 
     def _invoke(self, sub: Subscription, message: Any) -> None:
         try:
