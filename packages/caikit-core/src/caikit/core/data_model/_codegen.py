@@ -445,9 +445,7 @@ class ClassCodegen:
 
     # -- from_js ----------------------------------------------------------------------------------
 
-    def _py_from_js(
-        self, value: T.ValueType, tag: str, var: str, element: bool = False
-    ) -> str:
+    def _py_from_js(self, value: T.ValueType, tag: str, var: str, element: bool = False) -> str:
         """Expression converting JSON-like value ``var`` to its Python value.
 
         A single field's value may be None (unset); an ``element`` of a list or map (or a map
@@ -471,8 +469,10 @@ class ClassCodegen:
         if value.kind == T.ENUM:
             return f"(EN{tag}[{var}] if {var}.__class__ is str else _V.enum_in(EC{tag}, {slow}))"
         if value.kind == T.MESSAGE:
-            keep = f"isinstance({var}, CC{tag})" if element else (
-                f"{var} is None or isinstance({var}, CC{tag})"
+            keep = (
+                f"isinstance({var}, CC{tag})"
+                if element
+                else (f"{var} is None or isinstance({var}, CC{tag})")
             )
             return (
                 f"(K{tag}({var}) if {var}.__class__ is dict else "
