@@ -132,3 +132,28 @@ def test_top_level_lazy_exports():
 def test_merge_replaces_with_override_strategy():
     merged = merge_configs({"a": {"x": 1, "y": 2}}, {"a": {"merge_strategy": "override", "z": 3}})
     assert merged == {"a": {"z": 3}}
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "allowed"),
+    [
+        ("FOO_PORT", "oops", "must be an integer (default 8080)"),
+        ("FOO_ENABLED", "maybe", "must be a boolean (true or false; default true)"),
+        ("FOO_RATIO", "[1, 2]", "must be a number (default 0.5)"),
+    ],
+)
+def test_bad_env_value_names_variable_key_value_and_what_is_allowed(monkeypatch, variable, raw, allowed):
+    monkeypatch.setenv(variable, raw)
+    with pytest.raises(ConfigError) as info:
+        configure(config_dict={"foo": {"port": 8080, "enabled": True, "ratio": 0.5}})
+    message = str(info.value)
+    key = "foo." + variable.split("_", 1)[1].lower()
+    assert f"{variable}={raw!r}" in message and key in message and allowed in message
+
+
+def test_env_numbers_may_replace_integer_defaults_and_anything_replaces_strings(monkeypatch):
+    monkeypatch.setenv("FOO_PERIOD", "0.5")
+    monkeypatch.setenv("FOO_TEXT", "123")
+    configure(config_dict={"foo": {"period": 10, "text": "hello"}})
+    assert get_config().foo.period == 0.5
+    assert get_config().foo.text == 123

@@ -27,12 +27,29 @@ def _http_server_class() -> Any:
 
 
 _USAGE = """usage: caikit-runtime [--grpc-only | --http-only]
+       python -m caikit.runtime [--grpc-only | --http-only]
 
-Serve caikit modules over gRPC and HTTP (configured by caikit's config and environment).
+Serve the tasks of a library of caikit modules over gRPC and HTTP until SIGINT/SIGTERM.
 
 options:
-  --grpc-only   serve gRPC only
-  --http-only   serve HTTP only
+  -h, --help    show this help and exit
+  --grpc-only   serve gRPC only (ignores runtime.http.enabled)
+  --http-only   serve HTTP only (ignores runtime.grpc.enabled)
+
+Everything else is configuration: every key of the defaults can be set from the environment
+by its upper-snake path, or from YAML files listed in CONFIG_FILES (comma separated).
+The ones most often set:
+  RUNTIME_LIBRARY                   package whose @module classes are served   (sample_lib)
+  RUNTIME_LOCAL_MODELS_DIR          models loaded at boot, id = entry name     (models)
+  RUNTIME_LAZY_LOAD_LOCAL_MODELS    load unknown ids from that dir on use      (false)
+  RUNTIME_GRPC_ENABLED / _PORT      gRPC server                                (true / 8085)
+  RUNTIME_HTTP_ENABLED / _PORT      HTTP server                                (true / 8080)
+  RUNTIME_METRICS_ENABLED / _PORT   Prometheus metrics                         (true / 8086)
+  RUNTIME_TLS_SERVER_KEY / _CERT    TLS (file path or inline PEM)
+  RUNTIME_TLS_CLIENT_CERT           CA of client certificates: mutual TLS
+  RUNTIME_TRAINING_OUTPUT_DIR       where trained models are saved             (training_output)
+  LOG_LEVEL / LOG_FORMATTER         logging                                    (info / json)
+Every key, its default and its variable: docs/configuration.md.
 """
 
 
@@ -67,11 +84,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args is None:
         return 0
 
-    from caikit.config import get_config
+    from caikit.config import ConfigError, get_config
     from caikit.core.toolkit.logging import configure_logging
 
-    configure_logging()
-    runtime = get_config().runtime
+    try:
+        configure_logging()
+        runtime = get_config().runtime
+    except ConfigError as err:
+        sys.stderr.write(f"caikit-runtime: configuration error: {err}\n")
+        return 2
     grpc_enabled = bool(runtime.grpc.enabled) and not args.http_only
     http_enabled = bool(runtime.http.enabled) and not args.grpc_only
     servers: List[Any] = []
