@@ -224,10 +224,7 @@ def page_results(tmp_path_factory) -> Dict[str, List[dict]]:
 
 #: Pages whose owner still has to mark a block, with what is missing. Strict xfail: the day the
 #: page is fixed this test XPASSes and fails, so the entry must then be removed.
-AWAITING_MARKERS = {
-    "docs/redis.md": "its first Python block connects to a host named 'redis': it needs "
-    "<!-- no-test: why --> (an illustration) or <!-- needs: redis --> with os.environ['REDIS_URL']",
-}
+AWAITING_MARKERS: Dict[str, str] = {}
 
 
 def _page_param(page: pathlib.Path):

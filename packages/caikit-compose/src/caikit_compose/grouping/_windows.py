@@ -30,6 +30,7 @@ from ..errors import GroupStoreContentionError
 from ..group_store.base import DEFAULT_MAX_ATTEMPTS, DELETE, TOMBSTONE, Versioned
 from ..message import Message
 from ._states import WindowBlock
+from .compound_grouping_base import read_states
 
 if TYPE_CHECKING:  # pragma: no cover
     from .count_grouping import CountGrouping
@@ -293,8 +294,7 @@ class SequenceWindows:
         hold frames, oldest first."""
         store = self._store
         partials: List[Partial] = []
-        for key in self.keys():
-            current = store.get_versioned(key)
+        for key, current in read_states(store, self.keys()):
             state = current.state
             if isinstance(state, WindowBlock) and wanted(current):
                 if store.compare_and_delete(key, current.version):
@@ -317,8 +317,8 @@ class SequenceWindows:
     def pending_messages(self) -> List[Message]:
         """The messages of the frames partial blocks hold, each frame once, by sequence."""
         frames: Dict[int, tuple] = {}
-        for key in self.keys():
-            state = self._store.get_versioned(key).state
+        for _, current in read_states(self._store, self.keys()):
+            state = current.state
             if isinstance(state, WindowBlock):
                 for index, sequence in enumerate(state.sequences):
                     frames.setdefault(sequence, state.frame_messages(index))

@@ -51,13 +51,13 @@ element or the subscription.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import alog
 from caikit.core.exceptions import error_handler
 
 from ..errors import GroupStoreContentionError
-from ..group_store.base import DEFAULT_MAX_ATTEMPTS, TOMBSTONE, GroupStoreBase
+from ..group_store.base import DEFAULT_MAX_ATTEMPTS, TOMBSTONE, GroupStoreBase, Versioned
 from ..message import Message, deferred_message, path_getter
 from ._states import PartialGroup
 from .base import GroupingBase
@@ -124,6 +124,21 @@ def _number_option(config: Any, key: str, default: float) -> float:
         )
     error.value_check("<CMP51020386E>", value >= 0, f"{key} must be >= 0, got {value!r}")
     return float(value)
+
+
+#: keys read per ``get_versioned_many`` by sweeps (one round trip each on an external store)
+SWEEP_CHUNK = 500
+
+
+def read_states(store: GroupStoreBase, keys: List[str]) -> Iterator[Tuple[str, Versioned]]:
+    """``(key, store.get_versioned(key))`` for each key, read ``SWEEP_CHUNK`` at a time.
+
+    Sweeps read every key of a grouping, tombstones included: batches keep that to a few round
+    trips on an external store.
+    """
+    for start in range(0, len(keys), SWEEP_CHUNK):
+        chunk = keys[start : start + SWEEP_CHUNK]
+        yield from zip(chunk, store.get_versioned_many(chunk))
 
 
 def element_id_getter(match_keys: List[str]) -> Callable[[Message], str]:
@@ -381,8 +396,7 @@ class CompoundGroupingBase(GroupingBase):
         store = self.group_store
         now = store.now() if now is None else now
         out: List[Message] = []
-        for key in store.scan(self._element_prefix):
-            current = store.get_versioned(key)
+        for key, current in read_states(store, store.scan(self._element_prefix)):
             state = current.state
             if state is None or state is TOMBSTONE or now - current.updated_at < self.partial_ttl:
                 continue
@@ -408,8 +422,7 @@ class CompoundGroupingBase(GroupingBase):
             return []
         out: List[Message] = []
         store = self.group_store
-        for key in self._state_keys():
-            current = store.get_versioned(key)
+        for key, current in read_states(store, self._state_keys()):
             state = current.state
             if state is None or state is TOMBSTONE:
                 continue
@@ -431,10 +444,9 @@ class CompoundGroupingBase(GroupingBase):
         """Messages of incomplete elements (in store order)."""
         store = self.group_store
         pending: List[Message] = []
-        for key in store.scan(self._element_prefix):
-            state = store.get_versioned(key).state
-            if isinstance(state, PartialGroup):
-                pending.extend(state.messages)
+        for _, current in read_states(store, store.scan(self._element_prefix)):
+            if isinstance(current.state, PartialGroup):
+                pending.extend(current.state.messages)
         return pending
 
     @property
