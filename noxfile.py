@@ -12,7 +12,7 @@ nox.options.reuse_existing_virtualenvs = False
 nox.options.sessions = ["tests_all"]
 
 PYTHON = "3.11"
-TEST_DEPS = ["pytest>=8", "hypothesis>=6"]
+TEST_DEPS = ["pytest>=8", "hypothesis>=6", "packaging>=23"]
 # Building wheels in the namespace test
 WHEEL_DEPS = ["hatchling>=1.21", "editables>=0.5", "pip>=23"]
 
