@@ -79,7 +79,7 @@ def test_the_store_drops_tombstones_after_tombstone_ttl(gs, types):
     grouping.add_message(half(types, "A", "k"))
     grouping.add_message(half(types, "B", "k"))
     (key,) = gs.scan("")
-    assert gs._ttl[key][2] == 7  # LOCAL's record of the ttl the grouping asked for
+    assert gs._expiry.ttl[key] == 7  # LOCAL's record of the ttl the grouping asked for
 
 
 def test_expiry_and_close_leave_tombstones_alone(gs, types):

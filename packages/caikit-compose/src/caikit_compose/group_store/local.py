@@ -7,13 +7,12 @@ other immutable values such as str, bytes, numbers and tuples of them) are kept 
 anything else is deep-copied on the way in and on the way out.
 
 Keys written with a ``ttl`` are dropped once idle that long: at the first garbage collection
-after that (``gc_interval``), and at the latest twice the ``ttl`` after their last write. Each
-``ttl`` value has a queue of ``(key, when queued, ttl)`` entries: a key joins it when first written with that
-``ttl`` (a rewrite with the same ``ttl`` costs nothing), and a collection reads it from the
-oldest entry while entries were queued more than ``ttl`` ago, dropping keys idle that long,
-queuing again those rewritten since, and skipping entries of keys deleted or given another
-``ttl``. A collection therefore looks only at the keys queued more than ``ttl`` ago, however
-many keys (e.g. tombstones of completed groups) the store holds.
+after that (``gc_interval``), and at the latest one ``ttl`` later. Finding them looks only at
+keys queued more than ``ttl`` ago, however many keys the store holds, and remembering a key's
+``ttl`` allocates nothing (see :mod:`caikit_compose.group_store._expiry`).
+
+Tombstones are held as plain tuples of untracked values, which Python's cycle collector stops
+tracking: a store holding many of them does not slow down garbage collection.
 
 Config (``{"type": "LOCAL", "config": {...}}``):
 
@@ -22,15 +21,15 @@ Config (``{"type": "LOCAL", "config": {...}}``):
 """
 from __future__ import annotations
 
-import collections
 import copy
 import threading
 import time
-from typing import Any, Deque, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import alog
 from caikit.core.exceptions import error_handler
 
+from ._expiry import ExpiryQueues
 from .base import ABSENT, DELETE, TOMBSTONE, GroupStoreBase, Versioned, Write
 from .state import FrozenState
 
@@ -41,6 +40,10 @@ error = error_handler.get(log)
 
 _IMMUTABLE = (FrozenState, str, bytes, int, float, bool, type(None), frozenset)
 _new_versioned = tuple.__new__
+# How a tombstone is held: ``(_DEAD, version, updated_at)``, a plain tuple of untracked values,
+# which Python's cycle collector stops tracking (a ``Versioned`` is a tuple subclass and stays
+# tracked). A store may hold millions of tombstones; the collector must not walk them all.
+_DEAD = "\x00caikit_compose.TOMBSTONE"
 _monotonic = time.monotonic
 
 
@@ -97,10 +100,7 @@ class LocalGroupStore(GroupStoreBase):
         self._gc_interval = 5.0 if gc_interval is None else float(gc_interval)
         self._lock = threading.Lock()
         self._data: Dict[str, Versioned] = {}
-        # key -> its queue entry (key, when queued, ttl); ttl -> its entries, oldest first. An
-        # entry that is not its key's current one is left over and skipped.
-        self._ttl: Dict[str, Tuple[str, float, float]] = {}
-        self._queues: Dict[float, Deque[Tuple[str, float, float]]] = {}
+        self._expiry = ExpiryQueues()
         self._last_version = 0
         self._copies = 0  # how many states are held as private copies
         self._next_gc = time.monotonic() + self._gc_interval
@@ -114,18 +114,21 @@ class LocalGroupStore(GroupStoreBase):
     def get_versioned(self, key: str) -> Versioned:
         """The state under ``key`` and its version (:data:`ABSENT` when absent)."""
         entry = self._data.get(key, ABSENT)
-        if entry[0].__class__ is _Copied:
-            return Versioned(copy.deepcopy(entry.state.value), entry.version, entry.updated_at)
+        state = entry[0]
+        if state is _DEAD:
+            return _new_versioned(Versioned, (TOMBSTONE, entry[1], entry[2]))
+        if state.__class__ is _Copied:
+            return Versioned(copy.deepcopy(state.value), entry[1], entry[2])
         return entry
 
     def get_versioned_many(self, keys: Sequence[str]) -> List[Versioned]:
         """:meth:`get_versioned` of each key."""
         get = self._data.get
         entries = [get(key, ABSENT) for key in keys]
-        if self._copies:
-            for index, entry in enumerate(entries):
-                if entry[0].__class__ is _Copied:
-                    entries[index] = self.get_versioned(keys[index])
+        for index, entry in enumerate(entries):
+            state = entry[0]
+            if state is _DEAD or state.__class__ is _Copied:
+                entries[index] = self.get_versioned(keys[index])
         return entries
 
     def scan(self, prefix: str) -> List[str]:
@@ -183,7 +186,7 @@ class LocalGroupStore(GroupStoreBase):
         results: List[bool] = []
         append = results.append
         data = self._data
-        ttls = self._ttl
+        ttls = self._expiry.ttl
         with self._lock:
             now = _monotonic()
             for key, state, version, ttl in writes:
@@ -192,9 +195,11 @@ class LocalGroupStore(GroupStoreBase):
                     append(False)
                 elif (
                     state is DELETE
+                    or state is TOMBSTONE
                     or self._copies
                     or state.__class__ is _Copied
-                    or (ttls.get(key) if ttls else None) != ttl
+                    or (ttl is None and ttls.get(key) is not None)
+                    or (ttl is not None and ttls.get(key) != ttl)
                 ):
                     append(
                         self._delete_locked(key, version)
@@ -217,22 +222,19 @@ class LocalGroupStore(GroupStoreBase):
         if (0 if current is None else current[1]) != version:
             return False
         self._last_version = new_version = self._last_version + 1
-        data[key] = _new_versioned(Versioned, (state, new_version, now))
+        if state is TOMBSTONE:  # a plain tuple: the garbage collector skips it (module doc)
+            data[key] = (_DEAD, new_version, now)
+        else:
+            data[key] = _new_versioned(Versioned, (state, new_version, now))
         if self._copies or state.__class__ is _Copied:
             self._copies += (state.__class__ is _Copied) - (
                 current is not None and current[0].__class__ is _Copied
             )
-        ttls = self._ttl
         if ttl is not None:
-            queued = ttls.get(key)
-            if queued is None or queued[2] != ttl:  # a rewrite with the same ttl stays put
-                queued = ttls[key] = (key, now, ttl)
-                queue = self._queues.get(ttl)
-                if queue is None:
-                    queue = self._queues[ttl] = collections.deque()
-                queue.append(queued)
-        elif ttls:
-            ttls.pop(key, None)  # its queue entry is skipped when reached
+            if self._expiry.ttl.get(key) != ttl:  # a rewrite with the same ttl stays put
+                self._expiry.touch(key, ttl, now)
+        elif self._expiry.ttl:
+            self._expiry.forget(key)
         return True
 
     def _delete_locked(self, key: str, version: int) -> bool:
@@ -243,42 +245,19 @@ class LocalGroupStore(GroupStoreBase):
         del data[key]
         if current[0].__class__ is _Copied:
             self._copies -= 1
-        if self._ttl:
-            self._ttl.pop(key, None)  # its queue entry is skipped when reached
+        if self._expiry.ttl:
+            self._expiry.forget(key)
         return True
 
     # -- garbage collection ----------------------------------------------------------------
 
     def _collect(self, now: float) -> None:
-        """Drop keys idle past their ttl (called with the lock held).
-
-        A queue is read from its oldest entry and only while entries were queued more than
-        ``ttl`` ago: later ones cannot have been idle that long. Such a key is dropped if its
-        last write is that old too, queued again (now) if it was rewritten since, and its
-        entry skipped if it was deleted or given another ttl.
-        """
+        """Drop keys idle past their ttl (called with the lock held)."""
         self._next_gc = now + self._gc_interval
-        data, ttls = self._data, self._ttl
-        dropped = 0
-        for ttl, queue in list(self._queues.items()):
-            requeue = []
-            while queue and now - queue[0][1] > ttl:
-                queued = queue.popleft()
-                key = queued[0]
-                if ttls.get(key) is not queued:
-                    continue  # deleted, given another ttl, or queued again since
-                entry = data[key]
-                if now - entry[2] > ttl:
-                    del data[key]
-                    del ttls[key]
-                    if entry[0].__class__ is _Copied:
-                        self._copies -= 1
-                    dropped += 1
-                else:
-                    queued = ttls[key] = (key, now, ttl)
-                    requeue.append(queued)
-            queue.extend(requeue)
-            if not queue:
-                del self._queues[ttl]
-        if dropped:
-            log.debug("dropped %d group-store keys past their ttl", dropped)
+        data = self._data
+        idle = self._expiry.collect(now, lambda key: data[key][2])
+        for key in idle:
+            if data.pop(key)[0].__class__ is _Copied:
+                self._copies -= 1
+        if idle:
+            log.debug("dropped %d group-store keys past their ttl", len(idle))

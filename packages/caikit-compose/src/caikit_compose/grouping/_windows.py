@@ -39,6 +39,7 @@ __all__ = ["SequenceWindows", "maximal"]
 
 # outcome of offering a frame to one block
 _ADDED, _DUPLICATE, _COMPLETED = 0, 1, 2
+_GENERAL = object()  # "not the common case": see SequenceWindows._append
 _MAX_BLOCK = 62  # windows per block: ``done`` is a bit mask and travels as an int64
 _KEY_CACHE = 1024
 _new_block = tuple.__new__
@@ -90,7 +91,12 @@ class SequenceWindows:
             key = self._keys.get(block) or self._key(block)
             store = self._store
             current = store.get_versioned(key)
-            outcome, state, done = self._plan(block, current[0], frame, sequence, first, last)
+            state = current[0]
+            if state.__class__ is WindowBlock:
+                out = self._append(key, block, current, frame, sequence, first, last)
+                if out is not _GENERAL:
+                    return out
+            outcome, state, done = self._plan(block, state, frame, sequence, first, last)
             if outcome == _ADDED:
                 if state.__class__ is not WindowBlock:  # the block completes: tombstone it
                     outcome, done = self._offer(key, block, frame, sequence, first, last, current)
@@ -114,6 +120,48 @@ class SequenceWindows:
         if len(done) == 1:
             return grouping._window_message(done[0])
         return [grouping._window_message(frames) for frames in done]
+
+    def _append(
+        self,
+        key: str,
+        block: int,
+        current: Versioned,
+        frame: Any,
+        sequence: int,
+        first: int,
+        last: int,
+    ) -> Any:
+        """The common case of :meth:`add`, written out: frames arriving in order, each the
+        newest of its block, completing at most the window that ends with it and not the
+        block's last window. Returns the window message, None, or ``_GENERAL`` when the case
+        is another one (or the write lost a race): then :meth:`add` goes the general way."""
+        sequences, frames, done = current[0]
+        base = block * self.block
+        if (sequences and sequence <= sequences[-1]) or done >> (last - base) & 1:
+            return _GENERAL  # a late frame, or a duplicate of one already counted
+        size, stride = self._size, self._stride
+        sequences = sequences + (sequence,)  # noqa: RUF005 (faster than unpacking)
+        frames = frames + (frame,)  # noqa: RUF005
+        window, misaligned = divmod(sequence - size, stride)  # the window ending here
+        completed = None
+        if not misaligned and window >= first and len(sequences) >= size:
+            if sequences[-size] == sequence - size + 1:  # sorted, unique: all of it is here
+                done |= 1 << (window - base)
+                if done == self._full:
+                    return _GENERAL  # the block completes: tombstone it
+                completed = frames[-size:]
+                # frames before the first window still open are needed by no open window
+                open_windows = ~done & self._full
+                keep = (base + (open_windows & -open_windows).bit_length() - 1) * stride + 1
+                if sequences[0] < keep:
+                    cut = bisect.bisect_left(sequences, keep)
+                    sequences, frames = sequences[cut:], frames[cut:]
+        grouping = self._grouping
+        if not self._store.compare_and_set(
+            key, _new_block(WindowBlock, (sequences, frames, done)), current[1], ttl=grouping._store_ttl
+        ):
+            return _GENERAL
+        return None if completed is None else grouping._window_message(completed)
 
     def _add_to_blocks(
         self, frame: Any, sequence: int, first: int, last: int
