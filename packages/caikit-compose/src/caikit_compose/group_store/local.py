@@ -99,7 +99,7 @@ class LocalGroupStore(GroupStoreBase):
             )
         self._gc_interval = 5.0 if gc_interval is None else float(gc_interval)
         self._lock = threading.Lock()
-        self._data: Dict[str, Versioned] = {}
+        self._data: Dict[str, Versioned] = {}  # (a tombstone: a plain tuple, see _DEAD)
         self._expiry = ExpiryQueues()
         self._last_version = 0
         self._copies = 0  # how many states are held as private copies
@@ -223,7 +223,7 @@ class LocalGroupStore(GroupStoreBase):
             return False
         self._last_version = new_version = self._last_version + 1
         if state is TOMBSTONE:  # a plain tuple: the garbage collector skips it (module doc)
-            data[key] = (_DEAD, new_version, now)
+            data[key] = (_DEAD, new_version, now)  # type: ignore[assignment]
         else:
             data[key] = _new_versioned(Versioned, (state, new_version, now))
         if self._copies or state.__class__ is _Copied:
