@@ -23,7 +23,8 @@ delivery to other groups; nothing propagates to the publisher.
 
 Every message published to a topic gets the next number of the topic's dense publish sequence
 (1, 2, 3, ...), in ``message.publish_sequence``, whether or not anyone is subscribed, exactly as
-the REDIS queue numbers its stream entries; COUNT_GROUPING windows are defined over it. The
+the REDIS queue numbers its stream entries; COUNT_GROUPING windows are defined over it. (Any
+other object published gets the attribute too if it can take one.) The
 number is written on the published object itself. With the worker pool, a ``Message`` that is
 published again while it already carries a number is delivered as a shallow copy (sharing
 header, body and metadata) with the new number, so a delivery still waiting in a mailbox keeps
@@ -224,10 +225,12 @@ class LocalMessageQueue(MessageQueueBase):
             self._reject(topic)
         next_sequence, route = entry
         pool = self._pool
-        if message.__class__ is Message or isinstance(message, Message):
-            if pool is not None and "publish_sequence" in message.__dict__:
-                message = renumbered(message)
+        if pool is not None and isinstance(message, Message) and "publish_sequence" in message.__dict__:
+            message = renumbered(message)
+        try:
             message.publish_sequence = next_sequence()
+        except AttributeError:  # an object that cannot carry it (not a Message)
+            pass
         if self._save_messages:
             self.messages[topic].append(message)
         if not route:
