@@ -45,14 +45,16 @@ class ExpiryQueues:
         if ttl is None:
             self.forget(key)
         elif self.ttl.get(key) != ttl:
-            self._queue(key, ttl, now)
+            self.queue(key, ttl, now)
 
     def forget(self, key: str) -> None:
         """``key`` was deleted (its queue entry is skipped when reached)."""
         if self.ttl.pop(key, None) is not None:
             del self._mark[key]
 
-    def _queue(self, key: str, ttl: float, now: float) -> None:
+    def queue(self, key: str, ttl: float, now: float) -> None:
+        """Queue ``key`` under ``ttl`` (it was written at ``now``; call only when its ttl
+        changes: :meth:`touch` checks that)."""
         queue = self._queues.get(ttl)
         marker = self._last_marker.get(ttl)
         if queue is None:
@@ -89,5 +91,5 @@ class ExpiryQueues:
             if not queue:
                 del self._queues[ttl], self._last_marker[ttl]
             for key in fresh:
-                self._queue(key, ttl, now)
+                self.queue(key, ttl, now)
         return idle

@@ -230,11 +230,12 @@ class LocalGroupStore(GroupStoreBase):
             self._copies += (state.__class__ is _Copied) - (
                 current is not None and current[0].__class__ is _Copied
             )
+        expiry = self._expiry
         if ttl is not None:
-            if self._expiry.ttl.get(key) != ttl:  # a rewrite with the same ttl stays put
-                self._expiry.touch(key, ttl, now)
-        elif self._expiry.ttl:
-            self._expiry.forget(key)
+            if expiry.ttl.get(key) != ttl:  # a rewrite with the same ttl stays put
+                expiry.queue(key, ttl, now)
+        elif expiry.ttl:
+            expiry.forget(key)
         return True
 
     def _delete_locked(self, key: str, version: int) -> bool:
