@@ -2,8 +2,8 @@
 
 * :class:`GroupElement`: the messages that matched one key (the body of a KEY_GROUPING output,
   and one frame of a COUNT_GROUPING window);
-* :class:`CompoundGroup`: a chronological series of elements (the body of a COUNT_GROUPING
-  output);
+* :class:`CompoundGroup`: a series of elements (the body of a COUNT_GROUPING output, in window
+  order);
 * :class:`CompoundGroupState`: the serialized form of a compound grouping's state (used by group
   stores outside the process).
 
@@ -95,10 +95,11 @@ def _element_key(element: GroupElement) -> int:
 
 @dataobject(package=PACKAGE)
 class CompoundGroup(DataObjectBase):
-    """A chronological series of group elements (a COUNT_GROUPING window).
+    """A series of group elements (a COUNT_GROUPING window).
 
     Attributes:
-        series: the elements, sorted by their trigger message's creation time
+        series: the elements: in window order in what COUNT_GROUPING emits (publish sequence);
+            sorted by their trigger message's creation time when built with ``CompoundGroup()``
     """
 
     series: List[GroupElement]
@@ -127,7 +128,8 @@ def make_element(messages: Iterable[Message]) -> GroupElement:
 
 
 def make_window(frames: Iterable[Any]) -> CompoundGroup:
-    """A :class:`CompoundGroup` of frames that are already in chronological order.
+    """A :class:`CompoundGroup` of frames already in window order (publish sequence, or
+    creation time for frames without one); they are not sorted again.
 
     A frame is a tuple of messages, or a single message.
     """
