@@ -110,3 +110,29 @@ def test_group_store_on_a_cluster_keeps_a_grouping_in_one_slot(cluster, namespac
             close_client(client)
     finally:
         gs.close()
+
+
+def test_count_windows_on_a_cluster_in_any_order(cluster, namespace):
+    """Window blocks are read and written in pipelined batches (one slot: the grouping's)."""
+    import random
+
+    config = {"url": cluster, "cluster": True, "namespace": namespace}
+    gs = GROUP_STORE_FACTORY.construct({"type": "REDIS", "config": config})
+    try:
+        count = GROUPING_FACTORY.construct(
+            {"type": "COUNT_GROUPING", "config": {"window_size": 3}}, "w", gs, ["C"]
+        )
+        order = list(range(1, 31))
+        random.Random(3).shuffle(order)
+        windows = []
+        for q in order:
+            msg = Message.from_data(StrSequence([str(q)]), content_type="C")
+            msg.publish_sequence = q
+            out = count.add_message(msg)
+            for window in out if isinstance(out, list) else [] if out is None else [out]:
+                windows.append([e.messages[0].unwrapped.values[0] for e in window.unwrapped.series])
+        assert sorted(windows, key=lambda w: int(w[0])) == [
+            [str(q), str(q + 1), str(q + 2)] for q in range(1, 29)
+        ]
+    finally:
+        gs.close()
