@@ -25,15 +25,8 @@ REFERENCE = proto_contract.summarise(
     PACKAGE,
 )
 
-_RUNTIME_JSON_LISTS = (
-    "caikit-runtime leaves List[JsonDict] parameters out of request messages; caikit 0.29.1 "
-    "makes them 'repeated google.protobuf.Struct'"
-)
 # message -> why it differs today (strict: the marker must go when the difference is fixed)
-KNOWN_GAPS = {
-    "caikit.runtime.TextLib.RerankTaskRequest": _RUNTIME_JSON_LISTS,
-    "caikit.runtime.TextLib.RerankTasksRequest": _RUNTIME_JSON_LISTS,
-}
+KNOWN_GAPS: dict = {}
 
 
 @pytest.fixture(scope="module")

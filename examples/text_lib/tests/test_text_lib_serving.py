@@ -264,10 +264,6 @@ def test_grpc_embeddings_and_similarity(runtime):
     assert related > unrelated
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="caikit-runtime leaves List[JsonDict] parameters (documents) out of the request",
-)
 def test_grpc_rerank(runtime):
     request = req("RerankTaskRequest", query="refund my payment", top_n=1)
     for text in ("the parcel is late", "refund for a double payment"):

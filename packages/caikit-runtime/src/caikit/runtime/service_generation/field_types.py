@@ -106,7 +106,8 @@ def to_field_type(tp: Any, streamed: bool = False) -> Optional[Any]:
     if origin in (list, List, tuple, collections.abc.Sequence, set, frozenset):
         args = [a for a in typing.get_args(tp) if a is not Ellipsis]
         elem = strip_annotated(args[0]) if args else None
-        if elem is not None and _supported_value(elem) and typing.get_origin(elem) is None:
+        # List[JsonDict] is "repeated google.protobuf.Struct", as in caikit 0.29.1
+        if elem is not None and _supported_value(elem) and typing.get_origin(elem) in (None, dict):
             return List[elem]
         return None
     if origin in (dict, Dict):
