@@ -137,6 +137,20 @@ def test_objects_and_lists_of_objects_as_json_text(server):
     assert [e["label"] for e in echo["examples"]] == ["one", "two", "three"]
 
 
+def test_empty_parts_are_not_given_except_for_text(server):
+    """What an HTML form sends for inputs left alone: empty strings, and a file part with an
+    empty name for a file input without a file."""
+    response = _form(server, ECHO, [
+        ("model_id", "echo"), ("inputs", ""), ("parameters.repeat", ""), ("parameters.flag", ""),
+        ("parameters.options", ""), ("parameters.counts", ""), ("parameters.names", ""),
+        ("parameters.document", ("", b"", "application/octet-stream")), ("parameters.blob", ""),
+    ])
+    assert response.status_code == 200, response.text
+    echo = response.json()
+    assert (echo["text"], echo["repeat"], echo["flag"], echo["options"], echo["document"]) == ("> ", 1, False, None, None)
+    assert (echo["counts"], echo["names"], echo["blob"]) == ({}, [""], "")
+
+
 def test_several_inputs_by_dotted_keys(server):
     response = _form(server, "/api/v1/task/pair", [
         ("model_id", "pair"), ("inputs.left", "L"), ("inputs.right", "R"), ("parameters.repeat", "4"),

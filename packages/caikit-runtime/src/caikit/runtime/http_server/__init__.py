@@ -4,8 +4,8 @@
 prefix is ``runtime.http.route_prefix``, default ``api/v1``):
 
 ======================================================  ==========================================
-``POST /api/v1/task/<task>``                            unary predict: JSON in, JSON out
-``POST /api/v1/task/server-streaming-<task>``           JSON in, server-sent events out
+``POST /api/v1/task/<task>``                            unary predict: JSON (or form) in, JSON out
+``POST /api/v1/task/server-streaming-<task>``           JSON (or form) in, server-sent events out
 ``POST /api/v1/task/client-streaming-<task>``           NDJSON in, JSON out (not in the reference)
 ``POST /api/v1/task/bidi-streaming-<task>``             NDJSON in, server-sent events out (idem)
 ``POST|GET|DELETE /api/v1/task/<task>/job[/results]``   prediction jobs
@@ -23,12 +23,32 @@ Requests
     ``inputs`` is the task's required parameter, or an object of them when there are several;
     falsy values (``""``, ``0``, ``false``) are passed to the model as given.
 
+Forms (``multipart/form-data``)
+    Task, train, deploy and prediction-job routes also take a form: any Content-Type
+    containing ``multipart/form-data``. Form keys are the JSON body's keys, dotted for nested
+    fields (``model_id``, ``inputs`` or ``inputs.<name>``, ``parameters.<name>``,
+    ``parameters.<name>.<field>``; ``model_name`` and ``parameters.<name>`` for training,
+    ``model_id`` and ``model_files`` for a deploy). Values are converted to the field types
+    (numbers, booleans, enum names, JSON text for objects and maps; one part per list
+    element); a file part (or any part) for a ``bytes`` field gives its raw bytes, for a
+    ``File`` object ``{data, filename, type}``, for a training ``DataStream`` a JSON array
+    or JSON lines of the examples. The parser is ours (stdlib, :mod:`._multipart`) and
+    streams: ``runtime.http.max_body_bytes`` bounds the body, ``max_multipart_parts`` the
+    number of parts, ``max_multipart_field_bytes`` / ``max_multipart_file_bytes`` one part
+    (413 as soon as one is passed); a malformed body is 422. See :mod:`._forms`.
+
+File downloads
+    An output whose dataobject class has ``supports_file_operations`` (unary routes and
+    prediction-job results) is answered with the bytes its ``to_file`` writes,
+    ``Content-Type`` = the file's type (or ``application/octet-stream``) and
+    ``Content-Disposition: attachment; filename="..."``. See :mod:`._files`.
+
 Errors
     ``{"details": "...", "code": <HTTP status>, "id": "<32 hex>"}`` with
     ``Content-Type: application/json``; 422 adds ``additional_info``; starlette's own errors
     (404, 405) and 415 also carry ``detail``. Status codes follow the reference (§3.5):
     INVALID_ARGUMENT 400, NOT_FOUND 404, ALREADY_EXISTS 409, ... anything unexpected 500.
-    A missing or non-JSON Content-Type is 415, malformed JSON 422, a body above
+    A missing or other Content-Type is 415, malformed JSON or multipart 422, a body above
     ``runtime.http.max_body_bytes`` 413 (refused before it is read, with or without a
     Content-Length), more than ``runtime.http.max_concurrent_requests`` requests in flight 503
     at once, a request arriving during shutdown 503.

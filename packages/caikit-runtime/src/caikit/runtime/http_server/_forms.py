@@ -30,14 +30,15 @@ enum, timestamp            the member name, RFC 3339 text
                            JSON text (a plain string when it is not JSON)
 =========================  ==================================================================
 
-A key that is not a field, a value that does not convert, or a single-valued field given
-twice is a 422 naming the key. The resulting dict goes through the same validation as a JSON
+An empty part leaves its field out (as ``null`` would in JSON) unless the field is ``str``
+or ``bytes``: HTML forms send untouched inputs as empty strings and an empty file input as a
+file part with an empty name. A key that is not a field, a value that does not convert, or a
+single-valued field given twice is a 422 naming the key. The resulting dict goes through the same validation as a JSON
 body, so both kinds of request are refused and accepted alike.
 """
 from __future__ import annotations
 
 import codecs
-import json
 import math
 import re
 from typing import Any, Dict, List, Optional, Tuple
@@ -231,6 +232,18 @@ def _target(cls: Any, name: str) -> Optional[Tuple[str, Any]]:
     return None
 
 
+def _empty(value: Any, part: FormPart) -> bool:
+    """Whether ``part`` means "not given" for a field of value type ``value`` (None: a map
+    or union given whole): a file input with no file chosen (empty name and content, what
+    browsers send), or an empty text part for anything but text and bytes (an HTML form
+    sends its untouched inputs as empty strings)."""
+    if part.data:
+        return False
+    if part.is_file:
+        return not part.filename
+    return value is None or not (value.kind == "scalar" and value.py_type in (str, bytes))
+
+
 def _given_twice(loc: Loc) -> ValidationError:
     return _error("given more than once (repeat a key only for list fields)", loc, "duplicate")
 
@@ -262,6 +275,8 @@ def put(cls: Any, obj: Dict[str, Any], segments: List[str], part: FormPart, loc:
                 raise _given_twice(here)
             put(value.py_type, inner, rest, part, here)
             return
+        if _empty(value, part):
+            return
         if name in obj:
             raise _given_twice(here)
         obj[name] = _convert(value, part, here)
@@ -271,6 +286,8 @@ def put(cls: Any, obj: Dict[str, Any], segments: List[str], part: FormPart, loc:
         elements = obj.setdefault(name, [])
         if type(elements) is not list:
             raise _given_twice(here)
+        if _empty(plan.value, part):
+            return
         if _json_array_allowed(plan.value, part):
             array = _json(part, here)
             if type(array) is not list:
@@ -281,6 +298,8 @@ def put(cls: Any, obj: Dict[str, Any], segments: List[str], part: FormPart, loc:
     elif shape == "map":
         entries = obj.get(name)
         if not rest:
+            if _empty(None, part):
+                return
             if entries is not None:
                 raise _given_twice(here)
             obj[name] = _json_object(part, here)
@@ -288,12 +307,16 @@ def put(cls: Any, obj: Dict[str, Any], segments: List[str], part: FormPart, loc:
         if entries is None:
             entries = obj[name] = {}
         key = ".".join(rest)  # map keys may hold dots
+        if _empty(plan.value, part):
+            return
         if key in entries:
             raise _given_twice([*here, key])
         entries[key] = _convert(plan.value, part, [*here, key])
     else:  # a oneof by its own field name
         if rest:
             raise _error("address a member of this union by its own key", here, "extra_forbidden")
+        if _empty(None, part):
+            return
         if name in obj or any(m.name in obj for m in plan.members):
             raise _given_twice(here)
         if part.is_file:
@@ -380,6 +403,8 @@ class PredictForm:
                     raise _error("not a parameter of this task (extra inputs are not permitted)", ["body", *segments], "extra_forbidden")
                 put(cls, parameters, rest, part, ["body", "parameters"])
             elif head == "parameters":
+                if _empty(None, part):
+                    continue
                 for key, value in _json_object(part, ["body", "parameters"]).items():
                     if key in parameters:
                         raise _given_twice(["body", "parameters", key])
@@ -406,6 +431,8 @@ class PredictForm:
         if not self.inputs:
             raise _error("this task takes no inputs", loc, "extra_forbidden")
         if not rest:
+            if _empty(None, part):
+                return
             for key, value in _json_object(part, loc).items():
                 if key in inputs:
                     raise _given_twice([*loc, key])

@@ -32,7 +32,7 @@ from urllib.parse import unquote
 from ._body import body_too_large
 from ._errors import HTTPError, ValidationError
 
-__all__ = ["FormLimits", "FormPart", "MAX_PART_HEADER_BYTES", "boundary_of", "read_form"]
+__all__ = ["MAX_PART_HEADER_BYTES", "FormLimits", "FormPart", "boundary_of", "read_form"]
 
 #: Largest header block of one part (its Content-Disposition and Content-Type lines)
 MAX_PART_HEADER_BYTES = 16 * 1024
@@ -60,7 +60,7 @@ class FormLimits:
     max_file_bytes: int = 0
 
     @classmethod
-    def from_config(cls, http: Any) -> "FormLimits":
+    def from_config(cls, http: Any) -> FormLimits:
         """The limits set in the ``runtime.http`` config section (a mapping)."""
 
         def setting(key: str, default: int) -> int:
@@ -85,7 +85,7 @@ class FormPart:
         data: its bytes
     """
 
-    __slots__ = ("name", "filename", "content_type", "data")
+    __slots__ = ("content_type", "data", "filename", "name")
 
     def __init__(self, name: str, filename: Optional[str], content_type: Optional[str], data: bytes = b""):
         self.name = name

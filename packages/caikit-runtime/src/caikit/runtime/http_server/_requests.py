@@ -113,7 +113,9 @@ class PredictShape:
         try:
             request = self._from_dict(data)
         except (TypeError, ValueError) as err:
-            raise ValidationError(str(err), ["body"], "type_error" if isinstance(err, TypeError) else "value_error") from None
+            # data model errors name the field path (first the request class): use it as loc
+            loc = ["body", *getattr(err, "segments", ())[1:]]
+            raise ValidationError(str(err), loc, "type_error" if isinstance(err, TypeError) else "value_error") from None
         except RecursionError:
             raise ValidationError("Request is nested too deeply", ["body"]) from None
         if self._check_nulls is not None:
