@@ -339,8 +339,13 @@ def test_bad_json_names_the_field(text, error, path):
 
 
 def test_null_elements_are_refused_by_from_dict_too():
-    with pytest.raises(TypeError, match=r"Everything\.leaves\[0\]: null"):
+    with pytest.raises(TypeError, match=r"Everything\.leaves\[0\]: null") as info:
         Everything.from_dict({"leaves": [None]})
+    assert info.value.segments == ("Everything", "leaves", 0)
+    with pytest.raises(ValueError) as info:
+        Everything.from_dict({"leaf_by_id": {"7": {"weight": 2**64}}})
+    assert info.value.path == "Everything.leaf_by_id['7'].weight"
+    assert info.value.segments == ("Everything", "leaf_by_id", "7", "weight")
     with pytest.raises(TypeError, match=r"Everything\.by_name"):
         Everything.from_dict({"by_name": {None: 1}})
     # a null single field is unset, and an empty container is fine
