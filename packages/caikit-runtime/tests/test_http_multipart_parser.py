@@ -245,3 +245,67 @@ def test_file_response_of_the_fixture_outputs():
     body, headers = file_response(http_form_lib.Options("x", 1.0, []))
     assert dict(headers) == {b"content-type": b"application/json"}
     assert body == b'{"label": "x", "weight": 1.0, "tags": []}'
+
+
+# -- forms to requests ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def form_rpcs():
+    from caikit.config import temp_config
+    from caikit.runtime.service_generation import get_services
+
+    with temp_config({"runtime": {"library": "http_form_lib"}}) as config:
+        services = get_services(config.runtime)
+    return {rpc.route: rpc for rpc in services.task_rpcs}, services.train_rpcs
+
+
+_KEYS = [
+    "model_id", "inputs", "inputs.text", "inputs.left", "inputs.right", "inputs.document", "inputs.document.data",
+    "parameters", "parameters.repeat", "parameters.flag", "parameters.ratio", "parameters.blob", "parameters.document",
+    "parameters.document.filename", "parameters.options", "parameters.options.label", "parameters.options.tags",
+    "parameters.options.weight", "parameters.counts", "parameters.counts.k", "parameters.counts.a.b",
+    "parameters.names", "parameters.examples", "parameters.note", "parameters.rows", "parameters..x", "x",
+    "model_name", "parameters.prefix", "parameters.rounds", "parameters.examples.jsondata", "output_path",
+]
+_VALUES = st.one_of(
+    st.sampled_from([b"", b"1", b"-2", b"1.5", b"true", b"nan", b"1e999", b"9" * 5000, b"[]", b"{}", b"null",
+                     b'[{"label": "a"}]', b'{"label": "x", "weight": "w"}', b'{"jsondata": {"data": [1]}}',
+                     b"\xff\xfe", b"[" * 5000, b'{"a":' * 3000]),
+    st.binary(max_size=40),
+)
+_CONTENT_TYPES = st.sampled_from([None, "text/plain", "text/plain; charset=idna", "text/plain; charset=zlib",
+                                  "text/plain; charset=utf-16", "text/plain; charset=nope", "application/json"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_any_form_is_a_request_or_a_4xx(form_rpcs, data):
+    """Whatever the parts, converting a form ends in a request or in an HTTPError (4xx),
+    never in another exception (a 500)."""
+    from caikit.runtime.http_server._forms import ObjectForm, PredictForm
+    from caikit.runtime.http_server._management import train_request_defaults
+    from caikit.runtime.http_server._multipart import FormPart
+    from caikit.runtime.http_server._requests import PredictShape
+
+    task_rpcs, train_rpcs = form_rpcs
+    parts = data.draw(st.lists(
+        st.builds(FormPart, st.sampled_from(_KEYS), st.one_of(st.none(), st.sampled_from(["", "f.jsonl"])),
+                  _CONTENT_TYPES, _VALUES),
+        max_size=6,
+    ))
+    use_train = data.draw(st.booleans())
+    try:
+        if use_train:
+            rpc = train_rpcs[0]
+            body = train_request_defaults(rpc)(ObjectForm(rpc.request).to_body(parts))
+            from caikit.runtime.http_server._management import _from_dict
+
+            _from_dict(rpc.request, body)
+        else:
+            shape = PredictShape(task_rpcs[data.draw(st.sampled_from(sorted(task_rpcs)))])
+            body = PredictForm(shape).to_body(parts)
+            _, values = shape.split(body, require_model_id=False)
+            shape.to_request(values)
+    except HTTPError as err:
+        assert 400 <= err.status < 500

@@ -72,10 +72,10 @@ def _text(part: FormPart, loc: Loc) -> str:
     try:
         codecs.lookup(charset)
         return part.data.decode(charset)
-    except LookupError:
-        raise _error(f"unknown charset {charset!r}", loc, "string_unicode") from None
-    except UnicodeDecodeError:
-        raise _error(f"the value is not valid {charset} text", loc, "string_unicode") from None
+    except LookupError:  # also bytes-to-bytes codecs such as zlib: not text encodings
+        raise _error(f"unknown charset {charset[:40]!r}", loc, "string_unicode") from None
+    except ValueError:  # UnicodeError of any codec
+        raise _error(f"the value is not valid {charset[:40]} text", loc, "string_unicode") from None
 
 
 def _json(part: FormPart, loc: Loc) -> Any:
@@ -179,11 +179,11 @@ def _scalar(py_type: Any, part: FormPart, loc: Loc) -> Any:
             return False
         raise _error(f"expected a boolean, got {token[:40]!r}", loc, "bool_parsing")
     if py_type is int:
-        if _INT.match(token):
+        if _INT.match(token) and len(token) <= 40:  # int64 and uint64 need 20 digits
             return int(token)
         raise _error(f"expected an integer, got {token[:40]!r}", loc, "int_parsing")
     if py_type is float:
-        if _FLOAT.match(token):
+        if _FLOAT.match(token) and len(token) <= 400:
             number = float(token)
             if math.isfinite(number):
                 return number
