@@ -39,8 +39,10 @@ _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[
 
 
 def supports_files(cls: Any) -> bool:
-    """Whether outputs of dataobject class ``cls`` are answered as file downloads."""
-    return bool(getattr(cls, "supports_file_operations", False)) and callable(getattr(cls, "to_file", None))
+    """Whether outputs of dataobject class ``cls`` are answered as file downloads (a class
+    deciding per object, with a property, counts: :func:`file_response` asks the object)."""
+    flag = getattr(cls, "supports_file_operations", False)
+    return (flag is True or isinstance(flag, property)) and callable(getattr(cls, "to_file", None))
 
 
 def _str_attr(obj: Any, *names: str) -> str:
@@ -74,7 +76,7 @@ def _media_type(value: str) -> str:
 def file_response(result: Any) -> Tuple[bytes, List[Tuple[bytes, bytes]]]:
     """``(body, headers)`` answering ``result`` as a download (as JSON when its class has no
     file support)."""
-    if not supports_files(type(result)):
+    if getattr(result, "supports_file_operations", False) is not True:
         return to_json_bytes(result), _JSON_HEADERS
     buffer = io.BytesIO()
     described = result.to_file(buffer)
