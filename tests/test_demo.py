@@ -119,8 +119,14 @@ def test_demo_compose_pipeline_and_diagram(demo):
 
 @pytest.mark.slow
 def test_demo_fails_clearly_when_the_runtime_cannot_start(tmp_path):
-    # an unusable value for the runtime (not for the demo's own process) stops the server at boot
-    result = _run_demo(tmp_path / "out", RUNTIME_GRPC_MAX_MESSAGE_BYTES="not-a-number")
+    # TLS files that do not exist: valid config for the demo's own process, fatal for the
+    # server at boot
+    missing = str(tmp_path / "missing")
+    result = _run_demo(
+        tmp_path / "out",
+        RUNTIME_TLS_SERVER_KEY=missing + ".key",
+        RUNTIME_TLS_SERVER_CERT=missing + ".crt",
+    )
     assert result.returncode == 1, result.stdout[-3000:]
     assert "The demo failed at step 5" in result.stderr
     assert "the runtime exited with" in result.stderr
