@@ -5,15 +5,13 @@ import threading
 import time
 
 import pytest
-
 from caikit.core.toolkit.concurrency import DestroyableProcess, DestroyableThread
 
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from concurrency_targets import add as _add  # noqa: E402
-from concurrency_targets import fail as _fail  # noqa: E402
-from concurrency_targets import sleep_then_mark as _sleep_then_mark  # noqa: E402
-from concurrency_targets import spin_forever as _spin_forever  # noqa: E402
+from concurrency_targets import add as _add
+from concurrency_targets import fail as _fail
+from concurrency_targets import sleep_then_mark as _sleep_then_mark
+from concurrency_targets import spin_forever as _spin_forever
 
 
 def test_thread_returns_result():

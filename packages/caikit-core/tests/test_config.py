@@ -1,9 +1,8 @@
 """caikit.config: defaults, merging, files, environment overrides, errors."""
 import textwrap
 
-import pytest
-
 import caikit
+import pytest
 from caikit.config import ConfigError, configure, get_config, merge_configs, temp_config
 
 
@@ -106,7 +105,7 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
 
 def test_unreadable_file_is_named(tmp_path):
     missing = tmp_path / "missing.yml"
-    with pytest.raises(ConfigError, match="missing.yml"):
+    with pytest.raises(ConfigError, match=r"missing\.yml"):
         configure(config_yml_path=str(missing))
 
 

@@ -3,7 +3,6 @@ import json
 import logging
 
 import pytest
-
 from caikit.core.exceptions import CaikitCoreException, CaikitCoreStatusCode, error_handler
 
 
@@ -112,7 +111,7 @@ def test_json_log_line_format(capsys):
     log = alog.use_channel("JSONT")
     with pytest.raises(TypeError):
         error_handler.get(log).type_check("<TST9E>", str, data=1)
-    line = [ln for ln in capsys.readouterr().err.splitlines() if "TST9E" in ln][0]
+    line = next(ln for ln in capsys.readouterr().err.splitlines() if "TST9E" in ln)
     record = json.loads(line)
     assert record["channel"] == "JSONT"
     assert record["level"] == "error"

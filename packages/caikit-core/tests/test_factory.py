@@ -1,6 +1,5 @@
 """Factories: in-process registration, entry-point plugins, and the errors users see."""
 import pytest
-
 from caikit.core.toolkit import plugins
 from caikit.core.toolkit.factory import (
     Factory,

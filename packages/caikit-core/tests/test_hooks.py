@@ -1,7 +1,6 @@
 """pluggy hooks: installed plugins contribute, a misspelled hook fails at start-up."""
 import pluggy
 import pytest
-
 from caikit.core.toolkit.hooks import hookspec, make_plugin_manager
 from caikit.core.toolkit.testing import throwaway_distribution
 

@@ -21,11 +21,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 
 import http_support
-
-import schemathesis  # noqa: E402 - a test dependency (noxfile), never skipped
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis.errors import Unsatisfiable  # noqa: E402
-from schemathesis import checks as st_checks  # noqa: E402
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import checks as st_checks
 
 pytestmark = pytest.mark.slow
 

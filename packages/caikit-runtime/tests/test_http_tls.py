@@ -13,11 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
 
 import http_support
 import sample_lib
-
-from cryptography import x509  # noqa: E402 - a test dependency (noxfile), never skipped
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ __path__ = __import__("pkgutil").extend_path(__path__, __name__)
 
 import importlib as _importlib
 
-__all__ = ["configure", "get_config", "load", "train", "core", "config", "interfaces"]
+__all__ = ["config", "configure", "core", "get_config", "interfaces", "load", "train"]
 
 # name -> (module, attribute or None for the module itself)
 _LAZY = {

@@ -24,7 +24,7 @@ from ._env import apply_env_overrides, env_name
 from ._merge import merge_configs
 from ._yaml_files import ConfigError, load_yaml_file
 
-__all__ = ["ConfigError", "configure", "get_config", "temp_config", "env_name", "merge_configs"]
+__all__ = ["ConfigError", "configure", "env_name", "get_config", "merge_configs", "temp_config"]
 
 DEFAULTS_ENTRY_POINT_GROUP = "caikit.config_defaults"
 _CORE_DEFAULTS = os.path.join(os.path.dirname(__file__), "config.yml")
@@ -38,7 +38,7 @@ def _builtin_defaults() -> dict:
     from ..core.toolkit import plugins
 
     merged = load_yaml_file(_CORE_DEFAULTS)
-    for name, claimants in sorted(plugins.plugins(DEFAULTS_ENTRY_POINT_GROUP).items()):
+    for _name, claimants in sorted(plugins.plugins(DEFAULTS_ENTRY_POINT_GROUP).items()):
         for plugin in claimants:
             source = plugin.entry_point.load()
             section = source if isinstance(source, Mapping) else load_yaml_file(str(source))

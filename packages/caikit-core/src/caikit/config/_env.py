@@ -59,7 +59,7 @@ def apply_env_overrides(
     environ = os.environ if environ is None else environ
     result = {}
     for key, value in config.items():
-        path = _prefix + (str(key),)
+        path = (*_prefix, str(key))
         if isinstance(value, Mapping):
             result[key] = apply_env_overrides(value, environ, path)
             continue

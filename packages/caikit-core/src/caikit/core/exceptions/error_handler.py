@@ -19,11 +19,11 @@ from typing import Any, Iterable, NoReturn, Optional
 
 __all__ = ["ErrorHandler", "get"]
 
-_handlers: dict[str, "ErrorHandler"] = {}
+_handlers: dict[str, ErrorHandler] = {}
 _lock = threading.Lock()
 
 
-def get(log_chan: logging.Logger) -> "ErrorHandler":
+def get(log_chan: logging.Logger) -> ErrorHandler:
     """The error handler bound to ``log_chan`` (one per channel name)."""
     with _lock:
         handler = _handlers.get(log_chan.name)

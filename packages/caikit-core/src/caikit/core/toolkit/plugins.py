@@ -66,7 +66,7 @@ class Plugin(NamedTuple):
 _LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_group(group: str) -> tuple[Plugin, ...]:
     from importlib.metadata import entry_points  # slow import: only when a group is read
 

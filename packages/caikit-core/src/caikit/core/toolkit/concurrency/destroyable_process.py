@@ -21,11 +21,11 @@ def _child_main(ran_flag, conn, target, args, kwargs) -> None:
     try:
         result = target(*args, **kwargs)
         message = ("result", result)
-    except BaseException as err:  # noqa: BLE001 - the parent re-raises it
+    except BaseException as err:
         message = ("error", err, traceback.format_exc())
     try:
         conn.send(message)
-    except Exception as err:  # noqa: BLE001 - unpicklable result or error
+    except Exception as err:
         conn.send(("error", ProcessFailedError(f"could not send the outcome back: {err!r}"), ""))
     finally:
         conn.close()

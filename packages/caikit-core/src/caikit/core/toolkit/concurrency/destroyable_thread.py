@@ -64,7 +64,7 @@ class DestroyableThread(threading.Thread):
                 self.completed = True
         except ThreadDestroyedException as err:
             self.error = err
-        except BaseException as err:  # noqa: BLE001 - reported through get_or_throw()
+        except BaseException as err:
             self.error = err
         finally:
             self.work_done_event.set()
