@@ -79,8 +79,8 @@ def _handler_info(handler: Any) -> Dict[str, Any]:
         size = getattr(grouping, "window_size", None)
         if size is not None:
             detail = f"window {size}, stride {getattr(grouping, 'window_stride', 1)}"
-        elif getattr(grouping, "match_keys", None):
-            detail = "match " + ", ".join(grouping.match_keys)
+        elif match_keys := getattr(grouping, "match_keys", None):
+            detail = "match " + ", ".join(match_keys)
         return {
             "label": _name_of(callback),
             "grouping": owner.grouping_type,

@@ -48,7 +48,7 @@ def _builtin_defaults() -> dict:
 
 
 def _config_files(config: Mapping[str, Any]) -> list[str]:
-    files = os.environ.get("CONFIG_FILES")
+    files: Any = os.environ.get("CONFIG_FILES")
     if files is None:
         files = config.get("config_files") or []
     if isinstance(files, str):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import abc
 import threading
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 from . import plugins
 
@@ -29,7 +29,7 @@ class FactoryConstructible(abc.ABC):
     missing key reads as ``None``.
     """
 
-    name: str = ""
+    name: ClassVar[str] = ""
 
     @abc.abstractmethod
     def __init__(self, config: Any, instance_name: str):
@@ -86,7 +86,7 @@ class Factory:
         """Every type name this factory can build, with where it comes from."""
         return {name: f"registered in {cls.__module__}" for name, cls in self._registered.items()}
 
-    def get_class(self, type_name: str) -> type:
+    def get_class(self, type_name: Any) -> Any:
         """The class for ``type_name``.
 
         Raises:
@@ -159,7 +159,7 @@ class ImportableFactory(Factory):
         available.update(super().available_types())
         return available
 
-    def get_class(self, type_name: str) -> type:
+    def get_class(self, type_name: Any) -> Any:
         cls = self._registered.get(type_name)
         if cls is not None:
             return cls

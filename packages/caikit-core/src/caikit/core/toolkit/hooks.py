@@ -8,6 +8,8 @@ routes, interceptors...). A distribution declares a module of ``@hookimpl`` func
 """
 from __future__ import annotations
 
+from typing import Any
+
 import pluggy
 
 from . import plugins
@@ -21,7 +23,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
-def make_plugin_manager(*spec_modules: object, entry_point_group: str = HOOKS_ENTRY_POINT_GROUP) -> pluggy.PluginManager:
+def make_plugin_manager(*spec_modules: Any, entry_point_group: str = HOOKS_ENTRY_POINT_GROUP) -> pluggy.PluginManager:
     """A plugin manager with ``spec_modules``' hook specs and every installed hook plugin.
 
     Raises:

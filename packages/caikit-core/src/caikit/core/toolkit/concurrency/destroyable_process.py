@@ -18,6 +18,7 @@ class ProcessFailedError(RuntimeError):
 
 def _child_main(ran_flag, conn, target, args, kwargs) -> None:
     ran_flag.value = 1
+    message: tuple
     try:
         result = target(*args, **kwargs)
         message = ("result", result)
@@ -51,11 +52,12 @@ class DestroyableProcess:
                 f"start_method must be one of {multiprocessing.get_all_start_methods()}, "
                 f"not {start_method!r}"
             )
-        self._context = multiprocessing.get_context(start_method)
-        self._ran = self._context.Value("b", 0)
-        self._receiver, sender = self._context.Pipe(duplex=False)
+        # typeshed's BaseContext lacks Process; every concrete context has it
+        context: Any = multiprocessing.get_context(start_method)
+        self._ran = context.Value("b", 0)
+        self._receiver, sender = context.Pipe(duplex=False)
         self._sender = sender
-        self._process = self._context.Process(
+        self._process = context.Process(
             target=_child_main, args=(self._ran, sender, target, args, kwargs), daemon=True
         )
         self._kill_grace_seconds = kill_grace_seconds
