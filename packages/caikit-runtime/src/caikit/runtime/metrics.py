@@ -22,7 +22,13 @@ import logging
 import threading
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
-__all__ = ["RuntimeMetrics", "get_metrics", "start_metrics_server", "stop_metrics_server"]
+__all__ = [
+    "RuntimeMetrics",
+    "get_metrics",
+    "start_metrics_in_background",
+    "start_metrics_server",
+    "stop_metrics_server",
+]
 
 log = logging.getLogger("caikit.runtime.metrics")
 
@@ -173,6 +179,24 @@ def start_metrics_server(port: int, address: str = "0.0.0.0") -> Optional[int]:
             log.warning("Metrics server not started on port %s: %s", port, err)
             return None
         return _SERVER[0].server_port
+
+
+def start_metrics_in_background(runtime_config: Any) -> None:
+    """Start the metrics server if ``runtime.metrics.enabled``, in a background thread.
+
+    Both servers call this at start; the thread keeps ``prometheus_client``'s import off the
+    path to the first answer, and :func:`start_metrics_server` starts at most one per process.
+
+    Args:
+        runtime_config: the ``runtime`` config section
+    """
+    metrics_config = runtime_config.metrics or {}
+    if not metrics_config.get("enabled"):
+        return
+    threading.Thread(
+        target=start_metrics_server, args=(int(metrics_config.get("port") or 0),),
+        name="caikit-metrics-start", daemon=True,
+    ).start()
 
 
 def stop_metrics_server() -> None:

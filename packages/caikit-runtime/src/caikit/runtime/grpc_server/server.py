@@ -321,16 +321,9 @@ class RuntimeGRPCServer:
             self.server.wait_for_termination()
 
     def _start_metrics(self) -> None:
-        metrics_config = self._config.runtime.metrics or {}
-        if not metrics_config.get("enabled"):
-            return
-        from ..metrics import start_metrics_server
+        from ..metrics import start_metrics_in_background
 
-        # in the background: prometheus_client's import must not delay the first answer
-        threading.Thread(
-            target=start_metrics_server, args=(int(metrics_config.get("port") or 0),),
-            name="caikit-metrics-start", daemon=True,
-        ).start()
+        start_metrics_in_background(self._config.runtime)
 
     def stop(self, grace_period_seconds: Optional[float] = None) -> None:
         """Stop: refuse new calls, let calls in flight finish for the grace period, then end.

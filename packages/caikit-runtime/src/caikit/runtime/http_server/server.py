@@ -153,15 +153,9 @@ class RuntimeHTTPServer:
         self.application.asgi.draining = True
 
     def _start_metrics(self) -> None:
-        metrics_config = self._config.runtime.metrics or {}
-        if not metrics_config.get("enabled"):
-            return
-        from caikit.runtime.metrics import start_metrics_server
+        from caikit.runtime.metrics import start_metrics_in_background
 
-        threading.Thread(
-            target=start_metrics_server, args=(int(metrics_config.get("port") or 0),),
-            name="caikit-metrics-start", daemon=True,
-        ).start()
+        start_metrics_in_background(self._config.runtime)
 
     def _remove_temp_files(self) -> None:
         for path in self._temp_files:
