@@ -24,6 +24,11 @@ def _dump_and_compile(tmp_path: Path, consolidate: bool) -> Path:
         check=True,
         capture_output=True,
     )
+    # A client vendors its generated code as regular packages: with gen/ first on the path,
+    # gen/caikit/__init__.py wins over any installed caikit (a wheel install would otherwise
+    # shadow the generated caikit.runtime.<Domain> modules).
+    for directory in [p for p in gen.rglob("*") if p.is_dir()]:
+        (directory / "__init__.py").touch()
     return gen
 
 
