@@ -342,6 +342,11 @@ class ClassCodegen:
             src(f"    {out} = {expr}")
             src("except Exception as e:")
             src(f"    {handler}")
+        return self._finish_construction(src, has_oneof)
+
+    def _finish_construction(self, src: Any, has_oneof: bool) -> str:
+        """Emit the constructor call (recording which oneof members were set) and return the
+        generated function's source; shared by the from-proto and from-dict generators."""
         src(self._construct())
         if has_oneof:
             which = ", ".join(
@@ -552,15 +557,7 @@ class ClassCodegen:
             src(f"    a{idx} = {expr}")
             src("except Exception as e:")
             src(f"    {handler}")
-        src(self._construct())
-        if has_oneof:
-            which = ", ".join(
-                f"{p.name!r}: w{i}" for i, p in enumerate(self.plans) if p.shape == T.ONEOF
-            )
-            src(f"o.__dict__['_caikit_which'] = {{{which}}}")
-        src("return o")
-        src.dedent()
-        return src.source()
+        return self._finish_construction(src, has_oneof)
 
     # -- compile ----------------------------------------------------------------------------------
 
