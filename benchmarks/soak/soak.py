@@ -5,7 +5,10 @@ that memory, file descriptors and threads stay flat.
   library, driven at ``--rate`` requests per second by a fixed mix: HTTP unary on fresh and on
   kept-alive connections, SSE and NDJSON streams, gRPC unary, server and bidi streams, info
   calls, short held calls, and requests that must be refused (415, 422, 404, 413 before the
-  body is read).
+  body is read). Kept-alive connections behave as a well-behaved HTTP/1.1 client's: one idle
+  for 4 s is replaced (the server closes idle ones after 5 s), and a request that finds its
+  reused connection closed before any response is retried once on a new one (RFC 9112 §9.3.1);
+  both are counted and reported, neither counts as unexpected.
 * **Compose**: ``compose_process.py`` (LOCAL queue with a worker pool, INDIVIDUAL, KEY and COUNT
   groupings, one handler call in a hundred raising) at ``--compose-rate`` message pairs per
   second, and a second compose process at a fifth of that rate runs on a ``redis-server``
@@ -50,6 +53,10 @@ sys.path.insert(0, str(FIXTURES))
 from reliability_support import Runtime, free_port, process_figures, reflected_rpcs, standard_models  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+# kept-alive connections idle longer than this are replaced (hypercorn closes them after 5 s)
+KEEPALIVE_REUSE_SECONDS = 4.0
+# failures of a reused connection that mean "closed before any response": the request is retried
+RETRYABLE_ON_REUSE = (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
 
 
 # -- the runtime's load ---------------------------------------------------------------------------
@@ -67,6 +74,8 @@ class RuntimeLoad:
         self.outcomes: Dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.unexpected: List[str] = []
         self.late = 0
+        self.idle_reconnects = 0
+        self.reuse_retries = 0
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.tickets: queue.Queue[int] = queue.Queue(maxsize=max(10, int(rate)))
@@ -89,6 +98,14 @@ class RuntimeLoad:
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return conn
         conn = getattr(self.local, "conn", None)
+        idle = time.monotonic() - getattr(self.local, "last_used", 0.0)
+        if conn is not None and idle > KEEPALIVE_REUSE_SECONDS:
+            # as browsers and Go's IdleConnTimeout do: never reuse a connection the server may be
+            # closing as idle right now (hypercorn's keep-alive timeout is 5 s)
+            conn.close()
+            conn = None
+            with self.lock:
+                self.idle_reconnects += 1
         if conn is None:
             conn = self.local.conn = self._conn(True)
         return conn
@@ -99,13 +116,24 @@ class RuntimeLoad:
             conn.request("POST", path, body, headers)
             response = conn.getresponse()
             return response.status, response.read()
-        except (OSError, http.client.HTTPException):
-            if not fresh:
-                self.local.conn = None
-            raise
+        except (OSError, http.client.HTTPException) as err:
+            if fresh:
+                raise
+            self.local.conn = None
+            conn.close()
+            if not isinstance(err, RETRYABLE_ON_REUSE):
+                raise
+            # RFC 9112 §9.3.1: a reused connection can be closed by the server as the request is
+            # sent; an idempotent request that got no response is retried once on a new
+            # connection, as urllib3 and browsers do. Counted, so the summary shows every retry.
+            with self.lock:
+                self.reuse_retries += 1
+            return self._post(path, body, headers, fresh=True)
         finally:
             if fresh:
                 conn.close()
+            else:
+                self.local.last_used = time.monotonic()
 
     def http_fresh(self) -> str:
         status, body = self._post("/api/v1/task/echo", b'{"model_id": "echo", "inputs": "soak"}', {"Content-Type": "application/json"})
@@ -410,6 +438,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "calls": totals,
         "calls_by_kind": {k: dict(v) for k, v in load.outcomes.items()},
         "late": load.late,
+        "keepalive_idle_reconnects": load.idle_reconnects,
+        "keepalive_retries_after_server_close": load.reuse_retries,
         "compose": {c.name: c.last for c in composes},
         "verdicts": verdicts,
         "failures": failures,
@@ -424,7 +454,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         unit = " MB" if name.endswith("rss") else ""
         print(f"  {name:<28} {verdict['first'] / scale:>8.1f} -> {verdict['last'] / scale:>8.1f}{unit}  "
               f"growth {verdict['growth'] / scale:+.1f}{unit}  slope {verdict['slope_per_hour'] / scale:+.1f}{unit}/h")
-    print(f"runtime calls: {totals}; compose: {result['compose']}")
+    print(f"runtime calls: {totals}; kept-alive connections replaced when idle: {load.idle_reconnects}, "
+          f"requests retried after the server closed a reused connection: {load.reuse_retries}")
+    print(f"compose: {result['compose']}")
     print(f"results: {out}")
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
