@@ -1,6 +1,7 @@
 """The REDIS message queue in one process: delivery, groups, sequence, lag and errors."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -119,7 +120,7 @@ def test_publishing_a_non_message_is_a_type_error(mq):
         mq.publish("t", {"not": "a message"})
 
 
-def test_a_failing_handler_is_logged_and_delivery_goes_on(mq):
+def test_a_failing_handler_is_logged_and_delivery_goes_on(mq, caplog):
     mq.create_topic("t")
     got = Collector()
 
@@ -128,11 +129,15 @@ def test_a_failing_handler_is_logged_and_delivery_goes_on(mq):
             raise RuntimeError("boom")
         got(message)
 
-    mq.subscribe("t", "g", explode)
-    for data_id in ("ok1", "bad", "ok2"):
-        mq.publish("t", Message.from_data(StrSequence(["x"]), data_id=data_id))
-    assert [m.header.data_id for m in got.wait_for(2)] == ["ok1", "ok2"]
+    sid = mq.subscribe("t", "g", explode)
+    messages = [Message.from_data(StrSequence(["x"]), data_id=d) for d in ("ok1", "bad", "ok2")]
+    with caplog.at_level(logging.ERROR):
+        for message in messages:
+            mq.publish("t", message)
+        assert [m.header.data_id for m in got.wait_for(2)] == ["ok1", "ok2"]
     assert mq.handler_errors == 1
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert sid in text and messages[1].header.uid in text and "data_id=bad" in text and "boom" in text
 
 
 def test_unsubscribe_stops_delivery(mq):

@@ -31,6 +31,7 @@ import alog
 import redis
 from caikit_compose.errors import MessageQueueClosedError, MessageQueueFullError, UnknownTopicError
 from caikit_compose.message_queue import CALLBACK, MessageQueueBase, SubscriptionInfo
+from caikit_compose.message_queue.base import log_handler_failure
 
 from ._codec import encode
 from ._connection import CONNECTION_ERRORS, close_client, connect, translate_error
@@ -283,18 +284,7 @@ class RedisMessageQueue(MessageQueueBase):
             sub.handler(message)
         except Exception as err:  # pylint: disable=broad-except
             self.handler_errors += 1
-            header = getattr(message, "header", None)
-            log.error(
-                "<RDS10100001E> handler of subscription %s (group %r, topic %r) failed on "
-                "message uid=%s data_id=%s: %r",
-                sub.id,
-                sub.group_id,
-                sub.topic,
-                getattr(header, "uid", None),
-                getattr(header, "data_id", None),
-                err,
-                exc_info=err,
-            )
+            log_handler_failure(log, "<RDS10100001E>", sub, message, err)
 
     # -- observability -------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, List, NamedTuple, Optional
 
 from caikit.core.toolkit.factory import FactoryConstructible
 
-__all__ = ["CALLBACK", "MessageQueueBase", "SubscriptionInfo"]
+__all__ = ["CALLBACK", "MessageQueueBase", "SubscriptionInfo", "log_handler_failure"]
 
 #: The type of a subscription handler: called with each delivered ``Message``.
 CALLBACK = Callable[[Any], None]
@@ -48,6 +48,32 @@ class SubscriptionInfo(NamedTuple):
     group_id: str
     handler: Callable[[Any], None]
     is_data_stream: bool
+
+
+def log_handler_failure(log: Any, code: str, sub: Any, message: Any, err: Exception) -> None:
+    """Log a handler's failure as the delivery contract says: with the subscription and the
+    message ids (every backend logs it alike, under its own log code).
+
+    Args:
+        log: the backend's logger
+        code: the backend's log code, e.g. ``"<CMP80142380E>"``
+        sub: the subscription (anything with ``id``, ``group_id`` and ``topic``)
+        message: the message the handler failed on
+        err: what the handler raised
+    """
+    header = getattr(message, "header", None)
+    log.error(
+        "%s handler of subscription %s (group %r, topic %r) failed on message uid=%s "
+        "data_id=%s: %r",
+        code,
+        sub.id,
+        sub.group_id,
+        sub.topic,
+        getattr(header, "uid", None),
+        getattr(header, "data_id", None),
+        err,
+        exc_info=err,
+    )
 
 
 class MessageQueueBase(FactoryConstructible):

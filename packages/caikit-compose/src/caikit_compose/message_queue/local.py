@@ -45,7 +45,7 @@ from ..errors import MessageQueueClosedError, MessageQueueFullError, UnknownTopi
 from ..message import Message, renumbered
 from ._routing import Group, Subscription, build_groups
 from ._worker_pool import WorkerPool
-from .base import MessageQueueBase, SubscriptionInfo
+from .base import MessageQueueBase, SubscriptionInfo, log_handler_failure
 
 __all__ = ["LocalMessageQueue"]
 
@@ -287,18 +287,7 @@ class LocalMessageQueue(MessageQueueBase):
 
     def _handler_failed(self, sub: Subscription, message: Any, err: Exception) -> None:
         self.handler_errors += 1
-        header = getattr(message, "header", None)
-        log.error(
-            "<CMP80142380E> handler of subscription %s (group %r, topic %r) failed on message "
-            "uid=%s data_id=%s: %r",
-            sub.id,
-            sub.group_id,
-            sub.topic,
-            getattr(header, "uid", None),
-            getattr(header, "data_id", None),
-            err,
-            exc_info=err,
-        )
+        log_handler_failure(log, "<CMP80142380E>", sub, message, err)
 
     # -- lifecycle -------------------------------------------------------------------------
 
