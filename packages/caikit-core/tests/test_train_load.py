@@ -37,7 +37,7 @@ LIBRARY_SOURCE = textwrap.dedent(
 
         @classmethod
         def train(cls, data: DataStream[str], fail: bool = False, block_marker: str = "",
-                  started: threading.Event = None) -> "Counter":
+                  started: threading.Event = None, count_configured_word: bool = False) -> "Counter":
             if fail:
                 raise ValueError("cannot count an empty corpus")
             if block_marker:  # announce we are running, then never finish on our own
@@ -51,6 +51,11 @@ LIBRARY_SOURCE = textwrap.dedent(
             for line in data:
                 for word in line.split():
                     counts[word] = counts.get(word, 0) + 1
+            if count_configured_word:  # what the training process sees of caikit's config
+                from caikit.config import get_config
+
+                word = str(get_config().counter_configured_word)
+                counts[word] = counts.get(word, 0) + 1
             return cls(counts)
 
         def save(self, model_path):
@@ -191,6 +196,14 @@ def test_train_in_a_subprocess(counter, tmp_path):
     assert in_memory.load().run("y") == 1
     assert failed.status is JobStatus.ERRORED and failed.reasons == ["cannot count an empty corpus"]
     assert multiprocessing.active_children() == []
+
+
+def test_a_subprocess_training_sees_the_parents_configure_calls(counter):
+    with temp_config({**SUBPROCESS_TRAINER, "counter_configured_word": "configured"}):
+        future = caikit.train(counter, ["a"], count_configured_word=True, trainer="sub", wait=True)
+        assert future.status is JobStatus.COMPLETED, future.reasons
+    model = future.load()
+    assert model.run("configured") == 1 and model.run("None") == 0
 
 
 def test_unpicklable_arguments_fail_the_subprocess_training(counter):

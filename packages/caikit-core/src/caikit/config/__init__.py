@@ -24,7 +24,16 @@ from ._env import apply_env_overrides, env_name
 from ._merge import merge_configs
 from ._yaml_files import ConfigError, load_yaml_file
 
-__all__ = ["ConfigError", "configure", "env_name", "get_config", "merge_configs", "temp_config"]
+__all__ = [
+    "ConfigError",
+    "adopt_snapshot",
+    "configure",
+    "env_name",
+    "get_config",
+    "merge_configs",
+    "snapshot",
+    "temp_config",
+]
 
 DEFAULTS_ENTRY_POINT_GROUP = "caikit.config_defaults"
 _CORE_DEFAULTS = os.path.join(os.path.dirname(__file__), "config.yml")
@@ -109,6 +118,23 @@ def get_config():
                 _view = _build_view(_configured)
             view = _view
     return view
+
+
+def snapshot() -> dict | None:
+    """What ``configure`` calls made of the configuration (everything but the environment
+    layer), for handing to a subprocess with :func:`adopt_snapshot`; None if never configured."""
+    return _configured
+
+
+def adopt_snapshot(configured: dict | None) -> None:
+    """Make a :func:`snapshot` from another process this process's configuration (a spawned
+    training sees the ``configure`` calls of its parent; the environment layer and
+    ``CONFIG_FILES`` are applied here again, from this process's environment)."""
+    global _configured, _view
+    if configured is None:
+        return
+    with _lock:
+        _configured, _view = configured, _build_view(configured)
 
 
 @contextlib.contextmanager

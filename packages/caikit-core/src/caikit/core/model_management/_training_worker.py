@@ -15,6 +15,7 @@ def train_and_save(
     kwargs: Dict[str, Any],
     save_path: Optional[str],
     return_model: bool = True,
+    config_snapshot: Optional[dict] = None,
 ) -> Any:
     """Train ``module_class`` and save the model to ``save_path`` (if given).
 
@@ -24,6 +25,8 @@ def train_and_save(
         save_path: where to save; None to keep the model in memory only
         return_model: return the model (False in a subprocess that saved it, so the model is
             not pickled back for nothing)
+        config_snapshot: the parent's ``caikit.config.snapshot()``, adopted first (in a
+            subprocess, so that training sees the parent's ``configure`` calls)
 
     Returns:
         the trained model, or None when ``return_model`` is False
@@ -34,6 +37,10 @@ def train_and_save(
     """
     from ..modules.base import ModuleBase
 
+    if config_snapshot is not None:
+        from ...config import adopt_snapshot
+
+        adopt_snapshot(config_snapshot)
     model = module_class.train(*args, **kwargs)
     if not isinstance(model, ModuleBase):
         raise TypeError(

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import alog
 
+from ... import config
 from ..toolkit.concurrency import DestroyableProcess, DestroyableThread
 from ._training_worker import train_and_save
 from .model_trainer_base import ModelFutureBase, TrainingCanceledError, TrainingInfo
@@ -85,6 +86,7 @@ class LocalModelFuture(ModelFutureBase):
                     self._kwargs,
                     self._save_path,
                     self._save_path is None,
+                    config.snapshot(),
                 )
             else:
                 self._worker = DestroyableThread(
