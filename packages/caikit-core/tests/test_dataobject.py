@@ -2,6 +2,9 @@
 
 import dataclasses
 import datetime
+import pickle
+import subprocess
+import sys
 from enum import Enum
 from typing import Annotated, Dict, List, Optional, Union
 
@@ -173,6 +176,19 @@ def test_make_dataobject_builds_registered_class_with_defaults():
     assert obj.repeat == 1 and obj.tags is None
     assert cls.from_json(obj.to_json()) == cls(name="x", repeat=1, tags=[])
     assert _field(cls, "repeat").containing_oneof.name == "_repeat"
+
+
+def test_instances_of_made_classes_unpickle_where_the_class_was_made(tmp_path):
+    cls = make_dataobject("MadeToPickle", {"name": str, "n": int}, package="tests.dataobject.pickled")
+    obj = cls(name="x", n=3)
+    data = pickle.dumps(obj)
+    assert pickle.loads(data) == obj
+    # a process that never made the class gets an error naming it, not a wrong object
+    script = tmp_path / "unpickle.py"
+    script.write_text("import pickle, sys\npickle.loads(sys.stdin.buffer.read())\n")
+    child = subprocess.run([sys.executable, str(script)], input=data, capture_output=True, timeout=60)
+    assert child.returncode != 0
+    assert b"Can't get attribute 'MadeToPickle' on <module 'caikit.core.data_model.dynamic'" in child.stderr
 
 
 def test_field_number_and_oneof_field_annotations():

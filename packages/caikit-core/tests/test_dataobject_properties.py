@@ -1,9 +1,11 @@
 """Property tests: randomly shaped, randomly filled, nested dataobjects survive every
-conversion (proto, binary, JSON, dict) unchanged."""
+conversion (proto, binary, JSON, dict, pickle, deep copy) unchanged."""
 
+import copy
 import datetime
 import itertools
 import json
+import pickle
 from enum import Enum
 from typing import Dict, List, Optional, Union
 
@@ -166,3 +168,13 @@ def test_dict_round_trip(obj):
 def test_json_and_proto_agree(obj):
     cls = type(obj)
     assert cls.from_json(obj.to_json()).to_binary_buffer() == obj.to_binary_buffer()
+
+
+@SETTINGS
+@given(instances())
+def test_pickle_and_deepcopy_round_trip(obj):
+    # the classes are made by make_dataobject: pickled by reference to
+    # caikit.core.data_model.dynamic, which resolves them by name
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        assert pickle.loads(pickle.dumps(obj, protocol)) == obj
+    assert copy.deepcopy(obj) == obj

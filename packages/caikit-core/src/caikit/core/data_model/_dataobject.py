@@ -15,7 +15,7 @@ import threading
 import typing
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from . import _descriptors, _registry
+from . import _descriptors, _registry, dynamic
 from . import _types as T
 from ._codegen import ClassCodegen
 from ._oneof import install_oneof_accessors
@@ -76,17 +76,20 @@ def make_dataobject(
         bases: base classes (default ``(DataObjectBase,)``).
         attrs: extra class attributes, e.g. field defaults ``{"repeat": 1}`` or methods.
         package: proto package of the message.
-        module: ``__module__`` of the new class (default: this module's ``dynamic`` namespace).
+        module: ``__module__`` of the new class (default: ``caikit.core.data_model.dynamic``,
+            which resolves the class by name, so that its instances pickle).
 
     Returns:
         The new dataobject class, registered under ``<package>.<name>``.
     """
     namespace: Dict[str, Any] = dict(attrs or {})
     namespace["__annotations__"] = dict(annotations)
-    namespace.setdefault("__module__", module or "caikit.core.data_model.dynamic")
+    namespace.setdefault("__module__", module or dynamic.__name__)
     namespace.setdefault("__qualname__", name)
-    cls = type(name, tuple(bases) or (DataObjectBase,), namespace)
-    return _decorate(cls, package)
+    cls = _decorate(type(name, tuple(bases) or (DataObjectBase,), namespace), package)
+    if cls.__module__ == dynamic.__name__:
+        dynamic.add(cls)  # so that its instances pickle
+    return cls
 
 
 # -- implementation -------------------------------------------------------------------------------
