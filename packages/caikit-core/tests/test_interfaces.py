@@ -142,7 +142,25 @@ def test_connection_info_optionals():
 
     info = ConnectionInfo(hostname="h", tls=ConnectionTlsInfo(enabled=False), max_session_age=5)
     back = ConnectionInfo.from_proto(info.to_proto())
-    assert back.port is None and back.tls.enabled is False and back.tls.ca_file is None
+    assert back == info and back.tls.ca_file is None
     assert (
         back.max_session_age == 5 and back.which_oneof("max_session_age") == "max_session_age_int"
     )
+
+
+def test_connection_info_fills_caikit_0_29_defaults():
+    """As 0.29.1 does at construction (the JSON of these is compared byte for byte with
+    0.29.1's in test_dataobject_wire_compat); unlike 0.29.1, explicit None and values missing
+    from JSON also get the defaults, not an AttributeError or 0."""
+    from caikit.interfaces.common.data_model import ConnectionInfo, ConnectionTlsInfo
+
+    plain = ConnectionInfo(hostname="h")
+    assert (plain.port, plain.timeout, plain.retries, plain.options, plain.retry_options) == (80, 60, 1, {}, {})
+    assert plain.tls == ConnectionTlsInfo(enabled=False, insecure_verify=False)
+    assert plain.max_session_age == -1
+    assert ConnectionInfo(hostname="h", tls=ConnectionTlsInfo(enabled=True)).port == 443
+    assert ConnectionInfo(hostname="h", port=0, tls=None) == plain
+    assert ConnectionInfo.from_json('{"hostname": "h"}') == plain
+    assert ConnectionInfo.from_proto(ConnectionInfo.get_proto_class()(hostname="h")) == plain
+    custom = ConnectionInfo(hostname="h", port=8080, timeout=5, retries=0)
+    assert (custom.port, custom.timeout, custom.retries) == (8080, 5, 0)
