@@ -11,6 +11,9 @@ Introspection for the runtime and caikit-compose (all computed once, at decorati
   CaikitMethodSignature), ...]}``, one entry per implemented flavour.
 * ``Module.get_inference_signature(input_streaming, output_streaming, task=None)``.
 * ``Module.RUN_SIGNATURE`` / ``Module.TRAIN_SIGNATURE`` -- signatures of ``run`` and ``train``.
+
+``run_batch`` runs many unary calls at once (the runtime gathers concurrent predict calls into
+it when ``runtime.batching`` is on); modules that are faster on a batch override it.
 """
 from __future__ import annotations
 
@@ -108,6 +111,61 @@ class ModuleBase:
             NotImplementedError: the module cannot be loaded
         """
         raise NotImplementedError(f"{cls.__qualname__} does not implement load()")
+
+    def run_batch(self, *args: Any, **kwargs: Any) -> List[Any]:
+        """Run the module's unary inference method on a batch of inputs.
+
+        Every positional and keyword argument is a list (or tuple) holding one value per call
+        of the batch, all of the same length; item ``i`` of the batch is the call
+        ``method(args[0][i], ..., name=kwargs[name][i], ...)``. This default calls the unary
+        method once per item, as the class defines it (``type(self).<method>``: an instance
+        attribute of the same name, such as the runtime's batcher, is never re-entered), and
+        lets the first exception propagate.
+
+        Modules that are faster on a batch (a GPU, a vectorised library) override it with the
+        same contract: the same arguments, one result per item, in order. The runtime calls it
+        with keyword arguments only; when it raises, the runtime runs the batch's items one by
+        one so that each caller gets its own result or error (so it should have no side
+        effects that matter when repeated).
+
+        The unary method is the one the module binds to the unary flavour of its first task
+        (``run`` unless ``@Task.taskmethod()`` names another).
+
+        Returns:
+            the results, one per item, in order (``[]`` for an empty batch or no arguments)
+
+        Raises:
+            TypeError: an argument is not a list or tuple
+            ValueError: the arguments' lengths differ
+        """
+        columns = list(args) + list(kwargs.values())
+        names = [f"positional argument {i}" for i in range(len(args))] + [repr(k) for k in kwargs]
+        sizes = []
+        for name, column in zip(names, columns):
+            if not isinstance(column, (list, tuple)):
+                raise TypeError(
+                    f"{type(self).__qualname__}.run_batch takes one list per argument (a value per "
+                    f"call of the batch); {name} is a {type(column).__name__}"
+                )
+            sizes.append(len(column))
+        if len(set(sizes)) > 1:
+            detail = ", ".join(f"{name}: {size}" for name, size in zip(names, sizes))
+            raise ValueError(
+                f"{type(self).__qualname__}.run_batch needs lists of one length (one value per call "
+                f"of the batch); got {detail}"
+            )
+        method = getattr(type(self), type(self).unary_method_name())
+        return [
+            method(self, *[column[i] for column in args], **{k: v[i] for k, v in kwargs.items()})
+            for i in range(sizes[0] if sizes else 0)
+        ]
+
+    @classmethod
+    def unary_method_name(cls) -> str:
+        """The name of the unary inference method of the module's first task (``run`` for a
+        module without tasks, or whose first task has no unary flavour)."""
+        signature = cls.get_inference_signature(False, False)
+        return signature.method_name if signature is not None else "run"
 
     # -- introspection ----------------------------------------------------------------------
 
