@@ -105,23 +105,35 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    if grpc_enabled:
-        from caikit.runtime.grpc_server import RuntimeGRPCServer
+    from caikit.runtime import extensions
 
-        grpc_server = RuntimeGRPCServer()
-        grpc_server.start(blocking=False)
-        servers.append(grpc_server)
-    if http_enabled:
-        http_class = _http_server_class()
-        if isinstance(http_class, ImportError):
-            if not grpc_enabled:
-                log.error("runtime.http.enabled is set but the HTTP server is not available: %s", http_class)
-                return 1
-            log.warning("HTTP server not started (not installed: %s); serving gRPC only", http_class)
-        else:
-            http_server = http_class()
-            http_server.start(blocking=False)
-            servers.append(http_server)
+    try:
+        # names and shapes of both lists first: no model is loaded for a start that must fail
+        if grpc_enabled:
+            extensions.resolve(runtime.grpc.interceptors, extensions.GRPC_INTERCEPTORS, "runtime.grpc.interceptors")
+        if http_enabled:
+            extensions.resolve(runtime.http.middleware, extensions.HTTP_MIDDLEWARE, "runtime.http.middleware")
+        if grpc_enabled:
+            from caikit.runtime.grpc_server import RuntimeGRPCServer
+
+            grpc_server = RuntimeGRPCServer()
+            grpc_server.start(blocking=False)
+            servers.append(grpc_server)
+        if http_enabled:
+            http_class = _http_server_class()
+            if isinstance(http_class, ImportError):
+                if not grpc_enabled:
+                    log.error("runtime.http.enabled is set but the HTTP server is not available: %s", http_class)
+                    return 1
+                log.warning("HTTP server not started (not installed: %s); serving gRPC only", http_class)
+            else:
+                http_server = http_class()
+                http_server.start(blocking=False)
+                servers.append(http_server)
+    except extensions.ExtensionError as err:  # a configured interceptor or middleware cannot be used
+        sys.stderr.write(f"caikit-runtime: configuration error: {err}\n")
+        _stop_all(servers)
+        return 2
     if not servers:
         log.error("Neither runtime.grpc.enabled nor runtime.http.enabled is set: nothing to serve")
         return 1

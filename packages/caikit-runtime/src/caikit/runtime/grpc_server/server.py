@@ -16,7 +16,10 @@ Settings (``runtime.*``): ``grpc.port`` (0 picks a free port; ``server.port`` te
 ``grpc.maximum_concurrent_rpcs`` (calls beyond it get RESOURCE_EXHAUSTED),
 ``grpc.options`` (extra channel arguments), ``server_thread_pool_size``, ``tls.*``,
 ``metrics.*``, ``grpc.server_shutdown_grace_period_seconds`` (for :meth:`stop` without a
-grace), ``use_abortable_threads`` (cancel the model's work when the call ends early).
+grace), ``use_abortable_threads`` (cancel the model's work when the call ends early),
+``grpc.interceptors`` (entry points of ``caikit.runtime.grpc_interceptors``, outermost first,
+see :mod:`caikit.runtime.extensions`; they see every call grpc admits: the message size and
+concurrency limits are applied by grpc before any interceptor runs).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from typing import Any, Dict, List, Optional
 
 import grpc
 
+from ..extensions import grpc_interceptors
 from ..metrics import get_metrics
 from ..model_management.model_manager import get_model_manager
 from ..service_generation import get_services
@@ -61,6 +65,7 @@ class RuntimeGRPCServer:
         OSError: the port cannot be bound
         TLSConfigError: unreadable TLS material
         ImportError / TypeError: ``runtime.library`` cannot be served
+        ExtensionError: a configured interceptor cannot be used (the message names it)
     """
 
     def __init__(self, port: Optional[int] = None):
@@ -68,6 +73,8 @@ class RuntimeGRPCServer:
 
         config = get_config()
         runtime = config.runtime
+        # first: a misconfigured interceptor fails start-up before anything is generated
+        interceptors = grpc_interceptors(runtime.grpc.interceptors)
         self._config = config
         self._runtime = runtime
         self._grace_default = float(runtime.grpc.server_shutdown_grace_period_seconds or 0)
@@ -96,7 +103,10 @@ class RuntimeGRPCServer:
             options += [("grpc.max_receive_message_length", max_bytes), ("grpc.max_send_message_length", max_bytes)]
         options += [(str(k), v) for k, v in dict(runtime.grpc.options or {}).items()]
         max_rpcs = int(runtime.grpc.maximum_concurrent_rpcs or 0) or None
-        self.server = grpc.server(self._executor, options=options, maximum_concurrent_rpcs=max_rpcs)
+        # no interceptors: None, so grpc takes its path without an interceptor pipeline
+        self.server = grpc.server(
+            self._executor, interceptors=interceptors or None, options=options, maximum_concurrent_rpcs=max_rpcs
+        )
 
         self._service_names: List[str] = []
         self._register_inference()

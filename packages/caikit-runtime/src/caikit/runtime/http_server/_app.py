@@ -5,7 +5,8 @@
 * ``starlette`` -- the starlette application: every route of :mod:`._routes`, ``/openapi.json``,
   ``/docs`` (``/redoc`` redirects there), JSON bodies for starlette's own errors (404, 405,
   500: ``{"detail", "details", "code", "id"}``, so clients of either shape keep working);
-* ``asgi`` -- :class:`~._front.FrontMiddleware` around it: admission, body limit, hot routes;
+* ``asgi`` -- :class:`~._front.FrontMiddleware` around it: admission, body limit, hot routes
+  (and inside those guards the configured ``runtime.http.middleware``, see :mod:`._extensions`);
 * ``openapi`` -- the OpenAPI document (a dict).
 """
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 from caikit.runtime.names import snake_to_upper_camel
 
 from . import _wire
 from ._context import HandlerContext
 from ._docs import docs_page
+from ._extensions import with_middleware
 from ._front import FrontMiddleware
 from ._openapi import build_document
 from ._routes import RouteSpec, build_routes
@@ -103,6 +105,7 @@ def build_app(
     training_manager: Any = None,
     job_manager: Any = None,
     runtime_image: str = "",
+    middleware: Optional[Callable[[Any], Any]] = None,
 ) -> App:
     """Build the application for ``services`` (a ``RuntimeServices``).
 
@@ -114,6 +117,10 @@ def build_app(
         training_manager: serves train and training-management routes (None: not served)
         job_manager: serves prediction-job routes (None: not served)
         runtime_image: ``runtime.version_info.runtime_image`` (the OpenAPI version)
+        middleware: wraps an ASGI app in ``runtime.http.middleware`` (None: nothing configured)
+
+    Raises:
+        ExtensionError: a middleware factory failed or returned something unusable
     """
     from starlette.applications import Starlette
     from starlette.responses import RedirectResponse
@@ -137,7 +144,11 @@ def build_app(
     ]
     app = Starlette(routes=starlette_routes, exception_handlers=_error_handlers())
     hot = {r.path: r.handler for r in routes if r.hot and r.methods == ["POST"]}
-    front = FrontMiddleware(app, ctx.max_body_bytes, max_in_flight, hot)
+    if middleware is None:
+        front = FrontMiddleware(app, ctx.max_body_bytes, max_in_flight, hot)
+    else:
+        inner = with_middleware(middleware, app, hot, ctx.max_body_bytes)
+        front = FrontMiddleware(inner, ctx.max_body_bytes, max_in_flight, other_app=app)
     log.debug(
         "HTTP routes: %s", ", ".join(f"{'|'.join(r.methods)} {r.path}" for r in routes)
     )

@@ -11,6 +11,10 @@ For every HTTP request, before any routing or body reading:
 4. ``POST`` requests to a task or train route go straight to their handler; everything else
    goes through starlette's router.
 
+With ``runtime.http.middleware`` configured, ``app`` is that middleware around the hot
+routes and the router (:mod:`._extensions`), so user middleware only sees requests admitted
+by 1-3, and the lifespan events go to ``other_app`` (the starlette application) directly.
+
 The counters need no lock: the event loop runs one callback at a time.
 
 A request answered without reading its whole body (an early 404, 413, 415 or 503) has the
@@ -42,6 +46,7 @@ class FrontMiddleware:
         max_body_bytes: request body limit (0: none)
         max_in_flight: most requests served at once (0: no limit)
         hot_routes: ``{path: handler}`` of POST routes dispatched without the router
+        other_app: what serves the lifespan and other non-HTTP scopes (default: ``app``)
     """
 
     def __init__(
@@ -50,8 +55,10 @@ class FrontMiddleware:
         max_body_bytes: int = 0,
         max_in_flight: int = 0,
         hot_routes: Optional[Dict[str, Any]] = None,
+        other_app: Any = None,
     ):
         self.app = app
+        self.other_app = app if other_app is None else other_app
         self.max_body_bytes = int(max_body_bytes or 0)
         self.max_in_flight = int(max_in_flight or 0)
         self.hot_routes = dict(hot_routes or {})
@@ -64,9 +71,9 @@ class FrontMiddleware:
     async def __call__(self, scope: Dict[str, Any], receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             if scope["type"] == "lifespan":
-                await self.app(scope, receive, self._lifespan_send(send))
+                await self.other_app(scope, receive, self._lifespan_send(send))
             else:
-                await self.app(scope, receive, send)
+                await self.other_app(scope, receive, send)
             return
         # a request with a body gets wrapped receive/send (see the module docstring)
         tracker: Optional[_BodyTracker] = None

@@ -11,8 +11,9 @@ Settings (``runtime.*``): ``http.port`` (0 picks a free port; ``server.port`` te
 ``http.max_body_bytes``, ``http.max_multipart_parts``, ``http.max_multipart_field_bytes``,
 ``http.max_multipart_file_bytes``, ``http.max_concurrent_requests``,
 ``http.server_shutdown_grace_period_seconds``, ``http.inline_call_max_ms`` (see
-:mod:`._calls`), ``tls.*``, ``server_thread_pool_size``, ``metrics.*``,
-``version_info.runtime_image``.
+:mod:`._calls`), ``http.middleware`` (entry points of ``caikit.runtime.http_middleware``,
+outermost first, inside the 503 and 413 guards: see :mod:`._extensions`), ``tls.*``,
+``server_thread_pool_size``, ``metrics.*``, ``version_info.runtime_image``.
 """
 from __future__ import annotations
 
@@ -55,10 +56,12 @@ class RuntimeHTTPServer:
         OSError: the port cannot be bound
         TLSConfigError: unreadable TLS material
         ImportError / TypeError: ``runtime.library`` cannot be served
+        ExtensionError: a configured middleware cannot be used (the message names it)
     """
 
     def __init__(self, port: Optional[int] = None, tls: Any = None):
         from caikit.config import get_config
+        from caikit.runtime.extensions import http_middleware
         from caikit.runtime.metrics import get_metrics
         from caikit.runtime.model_management.model_manager import get_model_manager
         from caikit.runtime.service_generation import get_services
@@ -67,6 +70,8 @@ class RuntimeHTTPServer:
         config = get_config()
         runtime = config.runtime
         http = runtime.http or {}
+        # first: a misconfigured middleware fails start-up before anything is generated
+        middleware = http_middleware(_setting(http, "middleware", None))
         self._config = config
         self.services = get_services(runtime)
         self.model_manager = get_model_manager()
@@ -102,6 +107,7 @@ class RuntimeHTTPServer:
             training_manager=training_manager,
             job_manager=job_manager,
             runtime_image=str(version_info.get("runtime_image") or ""),
+            middleware=middleware,
         )
         requested = _setting(http, "port", 8080) if port is None else port
         self._socket = bind_socket(_setting(http, "host", None), int(requested))
