@@ -18,15 +18,21 @@ Usage (per request, cheap: one lock and two attribute writes)::
         ...report CANCELLED...
     finally:
         work.end()
+
+A thread that *waits* inside the cancellable region (the runtime's batcher: the request thread
+waits while another thread runs its item) would only see :class:`WorkCancelled` once its wait
+returns; :func:`set_waker` names a callable that :meth:`CancellableWork.cancel` calls right
+after raising, to end that wait.
 """
 from __future__ import annotations
 
 import ctypes
 import threading
+from typing import Callable, Dict, Optional
 
 from caikit.core.toolkit.concurrency.destroyable_thread import ThreadDestroyedException
 
-__all__ = ["CancellableWork", "WorkCancelled"]
+__all__ = ["CancellableWork", "WorkCancelled", "set_waker"]
 
 # Own prototypes (not ctypes.pythonapi's shared function object): one raises, one clears.
 _set_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(
@@ -35,6 +41,25 @@ _set_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_objec
 _clear_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)(
     ("PyThreadState_SetAsyncExc", ctypes.pythonapi)
 )
+
+
+#: thread id -> what ends that thread's current wait (see set_waker); read only by cancel()
+_WAKERS: Dict[int, Callable[[], None]] = {}
+
+
+def set_waker(wake: Optional[Callable[[], None]]) -> None:
+    """While set, cancelling the work the calling thread runs also calls ``wake()``.
+
+    For code that blocks inside the cancellable region: :meth:`CancellableWork.cancel` raises
+    :class:`WorkCancelled` in the thread, then calls ``wake()`` (from the cancelling thread,
+    so it must be quick and must not raise) to end the wait; the exception is then raised in
+    the thread as soon as it runs Python code again. ``None`` clears it. Costs nothing on the
+    path of work that never waits.
+    """
+    if wake is None:
+        _WAKERS.pop(threading.get_ident(), None)
+    else:
+        _WAKERS[threading.get_ident()] = wake
 
 
 class WorkCancelled(ThreadDestroyedException):
@@ -89,6 +114,12 @@ class CancellableWork:
             self._state = _CANCELLED
             if running:
                 _set_async_exc(self._ident, WorkCancelled)
+                wake = _WAKERS.get(self._ident)
+                if wake is not None:
+                    try:
+                        wake()
+                    except Exception:  # a waker must not break the canceller
+                        pass
 
     def close(self) -> None:
         """The request is over: later :meth:`cancel` calls do nothing."""

@@ -12,6 +12,8 @@ Exported (names of the reference where it has them):
 * ``rpc_in_progress_gauge`` -- calls in flight
 * ``total_loaded_models`` -- models currently loaded
 * ``caikit_runtime_errors_total{grpc_request,code}`` -- failed calls
+* ``caikit_runtime_batch_size{model_id}`` -- histogram of the sizes of the batches run by
+  ``runtime.batching`` (observed once per batch, not per request)
 
 API: :func:`get_metrics` (the process-wide instance), :func:`start_metrics_server`.
 """
@@ -20,9 +22,10 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 __all__ = [
+    "BATCH_SIZE_BUCKETS",
     "RuntimeMetrics",
     "get_metrics",
     "start_metrics_in_background",
@@ -31,6 +34,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("caikit.runtime.metrics")
+
+#: Upper bounds of the buckets of the batch size histogram
+BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
 class RuntimeMetrics:
@@ -45,6 +51,8 @@ class RuntimeMetrics:
         self._started = itertools.count()
         self._finished = itertools.count()
         self.loaded_models: Callable[[], int] = lambda: 0
+        # model id -> [count per bucket of BATCH_SIZE_BUCKETS (+Inf last), sum of sizes]
+        self._batches: Dict[str, list] = {}
 
     def _table(self) -> Dict[Tuple[str, str, str], list]:
         table: Dict[Tuple[str, str, str], list] = {}
@@ -79,6 +87,27 @@ class RuntimeMetrics:
             entry[0] += 1
             entry[1] += seconds
 
+    def observe_batch(self, model_id: str, size: int) -> None:
+        """A batch of ``size`` calls ran on ``model_id`` (once per batch: takes a lock)."""
+        with self._lock:
+            entry = self._batches.get(model_id)
+            if entry is None:
+                entry = self._batches[model_id] = [[0] * (len(BATCH_SIZE_BUCKETS) + 1), 0]
+            counts = entry[0]
+            for index, bound in enumerate(BATCH_SIZE_BUCKETS):
+                if size <= bound:
+                    counts[index] += 1
+                    break
+            else:
+                counts[-1] += 1
+            entry[1] += size
+
+    def batch_sizes(self) -> Dict[str, Tuple[List[int], int]]:
+        """model id -> (non-cumulative count per bucket of ``BATCH_SIZE_BUCKETS`` then +Inf,
+        sum of the sizes)."""
+        with self._lock:
+            return {model_id: (list(counts), total) for model_id, (counts, total) in self._batches.items()}
+
     def in_progress(self) -> int:
         """Calls started and not yet finished."""
         # itertools.count's repr is "count(N)": reading it does not advance it
@@ -100,6 +129,7 @@ class RuntimeMetrics:
         from prometheus_client.core import (
             CounterMetricFamily,
             GaugeMetricFamily,
+            HistogramMetricFamily,
             SummaryMetricFamily,
         )
 
@@ -136,6 +166,18 @@ class RuntimeMetrics:
         except Exception:
             loaded = 0
         yield GaugeMetricFamily("total_loaded_models", "Models loaded", value=loaded)
+        batches = self.batch_sizes()
+        if batches:
+            family = HistogramMetricFamily(
+                "caikit_runtime_batch_size", "Calls per batch run by runtime.batching", labels=["model_id"]
+            )
+            for model_id, (counts, total) in sorted(batches.items()):
+                running, buckets = 0, []
+                for bound, count in zip([*map(str, BATCH_SIZE_BUCKETS), "+Inf"], counts):
+                    running += count
+                    buckets.append((bound, running))
+                family.add_metric([model_id], buckets, sum_value=total)
+            yield family
 
 
 def _count_value(counter: itertools.count) -> int:

@@ -12,7 +12,9 @@ bidi streaming    ``POST /api/v1/task/bidi-streaming-<task>``      NDJSON -> SSE
 Everything that can be decided at start-up is decided in the constructors (request shape,
 bound methods of the shared context, metric names); the unary path per request is: read and
 parse the body, build the request dataobject, look the model up, call it (inline or in the
-pool, see :mod:`._calls`) and write ``json.dumps(result.to_dict())``. A
+pool, see :mod:`._calls`; a model whose calls are batched, see
+:mod:`caikit.runtime.model_management.batcher`, always in the pool) and write
+``json.dumps(result.to_dict())``. A
 ``multipart/form-data`` body (any Content-Type containing it) is read by :mod:`._multipart`
 and turned into the same JSON shape by :mod:`._forms`; outputs whose class has
 ``supports_file_operations`` are answered as downloads (:mod:`._files`).
@@ -23,6 +25,7 @@ import asyncio
 import time
 from typing import Any, Callable, Dict, Optional, Tuple
 
+from caikit.runtime.model_management.batcher import Batcher
 from caikit.runtime.names import Flavour
 
 from . import _streams, _wire
@@ -112,9 +115,14 @@ class UnaryHandler(_TaskHandler):
             kwargs = binding.kwargs_from_dataobject(request)
             if binding.context_arg:
                 kwargs[binding.context_arg] = _request_context(scope, receive)
-            payload = await ctx.runner.call(
-                (model_id, self.name), self.encode, (getattr(model, binding.method_name), kwargs), {}, receive
-            )
+            method = getattr(model, binding.method_name)
+            if method.__class__ is Batcher:
+                # a batched call waits for its batch: always in the pool, never on the loop
+                payload = await ctx.runner.run_in_pool(
+                    self.encode, (method, kwargs), None, lambda: wait_for_disconnect(receive)
+                )
+            else:
+                payload = await ctx.runner.call((model_id, self.name), self.encode, (method, kwargs), {}, receive)
         except asyncio.CancelledError:
             await _wire.answer_cancelled(send)
             raise

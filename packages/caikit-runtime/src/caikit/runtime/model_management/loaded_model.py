@@ -29,9 +29,10 @@ class LoadedModel:
         future: resolves to the model instance
         instance: the model once loaded, else None
         error: the exception the load raised, else None
+        batcher: the model's :class:`~.batcher.Batcher` when its calls are batched, else None
     """
 
-    __slots__ = ("_size", "created", "display_path", "error", "future", "id", "instance", "local", "model_type", "path")
+    __slots__ = ("_size", "batcher", "created", "display_path", "error", "future", "id", "instance", "local", "model_type", "path")
 
     def __init__(
         self,
@@ -50,6 +51,7 @@ class LoadedModel:
         self.future: Future = Future()
         self.instance: Any = None
         self.error: Optional[BaseException] = None
+        self.batcher: Any = None
         self.created = time.time()
         self._size: Optional[int] = None
 

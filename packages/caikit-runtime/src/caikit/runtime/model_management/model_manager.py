@@ -17,6 +17,10 @@ API:
 * ``loaded_models()`` / ``get_loaded_model(model_id)`` -- for info endpoints
 * ``boot()`` / ``shutdown()``
 
+A model whose ``runtime.batching`` section asks for it gets a :class:`~.batcher.Batcher` when
+its load succeeds (before any request can see it); unloading, undeploying or shutting down
+closes it (calls still waiting for a batch get UNAVAILABLE).
+
 Model ids always name one entry directly inside ``local_models_dir``
 (:mod:`.model_ids`); nothing outside that directory is read, written or deleted on behalf of an
 id or a deployed file name.
@@ -33,6 +37,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..errors import CaikitRuntimeException, StatusCode
 from . import core_loader
+from .batcher import batch_settings, check_batching_config, install_batcher
 from .loaded_model import DEFAULT_MODEL_TYPE, LoadedModel
 from .model_ids import InvalidModelIdError, check_model_id, model_dir_path
 
@@ -77,6 +82,8 @@ class ModelManager:
         self._load_threads = runtime_config.load_threads
         getter = getattr(runtime_config, "get", None)
         self._load_timeout = float((getter("load_timeout_seconds") if getter else None) or 0)
+        self._batching = (getter("batching") if getter else None) or {}
+        check_batching_config(self._batching)
         self._models: Dict[str, LoadedModel] = {}
         self._failed: Dict[str, LoadedModel] = {}
         # loads running now (entry -> monotonic start), and loads failed by the timeout whose
@@ -104,11 +111,19 @@ class ModelManager:
             self._poller.start()
 
     def shutdown(self) -> None:
-        """Stop the periodic sync and the load threads (models stay in memory)."""
+        """Stop the periodic sync, the load threads and the batchers (models stay in memory;
+        calls waiting for a batch get UNAVAILABLE)."""
         self._stop.set()
         poller, self._poller = self._poller, None
         if poller is not None:
             poller.join(timeout=5)
+        with self._lock:
+            batchers = [e.batcher for e in self._models.values() if e.batcher is not None]
+        for batcher in batchers:
+            batcher.close(f"The runtime is shutting down: model {batcher.model_id} no longer serves")
+        deadline = time.monotonic() + 2
+        for batcher in batchers:
+            batcher.join(max(0.0, deadline - time.monotonic()))
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -255,6 +270,7 @@ class ModelManager:
             self._loaded_or_late(entry)
             late = entry.future.done()
             if not late:
+                entry.batcher = self._batcher_for(entry, model)
                 entry.set_result(model)
         if late:
             log.warning("Model %r finished loading after its load timed out; it is not served", entry.id)
@@ -262,6 +278,24 @@ class ModelManager:
         log.info(
             "Loaded model %r (%s) in %.3fs", entry.id, type(model).__name__, time.perf_counter() - started
         )
+
+    def _batcher_for(self, entry: LoadedModel, model: Any) -> Any:
+        """The batcher ``runtime.batching`` gives the model, if any (installed on it)."""
+        settings = batch_settings(self._batching, entry.model_type, getattr(model, "MODULE_ID", None))
+        if settings.size < 2:
+            return None
+        from ..metrics import get_metrics
+
+        try:
+            return install_batcher(model, entry.id, settings, get_metrics().observe_batch)
+        except Exception:
+            log.exception("Model %r is served without batching: its batcher could not be set up", entry.id)
+            return None
+
+    @staticmethod
+    def _stop_batching(entry: Optional[LoadedModel], why: str) -> None:
+        if entry is not None and entry.batcher is not None:
+            entry.batcher.close(f"Model {entry.id} {why} while the call waited for its batch")
 
     def _loaded_or_late(self, entry: LoadedModel) -> None:
         # called with the lock held when a load returns
@@ -318,6 +352,7 @@ class ModelManager:
             self._failed.pop(model_id, None)
         if entry is None:
             raise CaikitRuntimeException(StatusCode.NOT_FOUND, f"Model '{model_id}' not loaded")
+        self._stop_batching(entry, "was unloaded")
         log.info("Unloaded model %r", model_id)
         return entry
 
@@ -425,6 +460,7 @@ class ModelManager:
                 raise CaikitRuntimeException(StatusCode.NOT_FOUND, f"Cannot undeploy unknown model {model_id}")
             if on_disk:
                 _remove_entry(target, self.models_dir)
+        self._stop_batching(held, "was undeployed")
         log.info("Undeployed model %r", model_id)
 
     # -- sizes and info ---------------------------------------------------------------------
