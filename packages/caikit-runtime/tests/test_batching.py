@@ -119,6 +119,10 @@ def served_module(module_tmp) -> Iterator[Served]:
 
 @pytest.fixture
 def served(served_module) -> Iterator[Served]:
+    from caikit.runtime.model_management import get_model_manager
+
+    # tests with servers of their own replace the process-wide model manager: they come first
+    assert get_model_manager() is served_module.manager, "the shared servers' model manager was replaced"
     batch_lib.reset()
     yield served_module
     batch_lib.GATE.set()
@@ -150,6 +154,101 @@ def _batch_sizes(module_id: str = "batch-echo") -> List[int]:
 
 def _ran(text: str) -> bool:
     return any(text in texts for _, texts, _ in batch_lib.BATCHES) or any(t == text for _, t in batch_lib.SINGLES)
+
+
+# -- lifecycle: servers of their own (first: the module's shared servers start after them) ----
+
+
+def test_undeploy_answers_queued_calls_and_stops_the_thread(tmp_path):
+    from caikit.runtime.grpc_server.service_package import make_service_package
+
+    with serving(tmp_path, BATCHED) as served:
+        batcher = served.batcher()
+        management = make_service_package(served.grpc.services.model_management)
+        manage = management.stub_class(served.channel)
+        with ThreadPoolExecutor(8) as pool:
+            with held_batch(served, pool) as first:
+                over_grpc = [pool.submit(rpc_or_reply, served, f"q{i}") for i in range(2)]
+                over_http = pool.submit(served.http_echo, "qh")
+                _queued(served, 3)
+                manage.UndeployModel(management.messages.UndeployModelRequest(model_id="echo"), timeout=TIMEOUT)
+                # answered while the batch ahead of them still runs (the gate is closed)
+                errors = [call.result(TIMEOUT) for call in over_grpc]
+                response = over_http.result(TIMEOUT)
+                assert not first.done()
+            assert first.result(TIMEOUT).text == "first"  # the running batch finished for its caller
+        assert [(e.code(), e.details()) for e in errors] == [
+            (grpc.StatusCode.UNAVAILABLE, "Model echo was undeployed while the call waited for its batch")
+        ] * 2
+        assert response.status_code == 501  # UNAVAILABLE's HTTP status (caikit 0.29.1's mapping)
+        assert batcher.join(TIMEOUT)
+        assert not batcher.thread.is_alive()
+        assert not any(_ran(f"q{i}") for i in range(2)) and not _ran("qh")
+        assert rpc_error(served.grpc_echo, "x").code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_shutdown_answers_queued_calls_and_stops_the_thread(tmp_path):
+    with serving(tmp_path, BATCHED) as served:
+        batcher = served.batcher()
+        with ThreadPoolExecutor(8) as pool:
+            with held_batch(served, pool):
+                queued = [pool.submit(rpc_or_reply, served, f"z{i}") for i in range(2)]
+                _queued(served, 2)
+                closing = pool.submit(served.manager.shutdown)  # what stopping the runtime does
+                errors = [call.result(TIMEOUT) for call in queued]
+            closing.result(TIMEOUT)
+        assert {e.code() for e in errors} == {grpc.StatusCode.UNAVAILABLE}
+        assert batcher.join(TIMEOUT)
+        assert not any(t.name.startswith("caikit-batch") and t.is_alive() for t in threading.enumerate())
+
+
+def test_no_batcher_and_no_thread_when_size_is_zero(tmp_path):
+    with serving(tmp_path, {"default": {"size": 0}}) as served:
+        with ThreadPoolExecutor(8) as pool:
+            replies = list(pool.map(lambda i: served.grpc_echo(f"n{i}").batch_size, range(8)))
+        assert served.http_echo("h").json() == {"text": "h", "batch_size": 1}
+        assert replies == [1] * 8
+        for model_id in MODELS:
+            assert served.batcher(model_id) is None
+            assert "run" not in vars(served.manager.retrieve_model(model_id))
+        assert not [t.name for t in threading.enumerate() if t.name.startswith("caikit-batch")]
+        assert batch_lib.BATCHES == []
+
+
+def test_size_one_is_no_batching_either(tmp_path):
+    with serving(tmp_path, {"default": {"size": 1, "collect_delay_s": 1}}, {"echo": batch_lib.BatchEcho}) as served:
+        assert served.batcher() is None
+        assert served.grpc_echo("one").batch_size == 1
+
+
+def test_model_type_section_beats_module_id_section_beats_default(tmp_path):
+    from caikit.runtime.mmesh.descriptors import METHODS, SERVICE_NAME, messages
+
+    batching = {
+        "default": {"size": 0, "collect_delay_s": 0.003},
+        "batch-echo": {"size": 3},
+        "gpu": {"size": 2, "collect_delay_s": 0.001},
+    }
+    with serving(tmp_path, batching) as served:
+        # local models: type standalone-model (no section), so the module id's section, with
+        # the delay it lacks taken from default
+        assert (served.batcher("echo").size, served.batcher("echo").collect_delay_s) == (3, 0.003)
+        assert served.batcher("plain") is None  # default: size 0
+        msgs = messages()
+        load = served.channel.unary_unary(
+            f"/{SERVICE_NAME}/loadModel",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=getattr(msgs, METHODS["loadModel"][1]).FromString,
+        )
+        for model_id, cls in (("mesh-echo", batch_lib.BatchEcho), ("mesh-plain", batch_lib.PlainEcho)):
+            cls().save(str(served.models_dir / model_id))
+            load(msgs.LoadModelRequest(modelId=model_id, modelPath=model_id, modelType="gpu"), timeout=TIMEOUT)
+            batcher = served.batcher(model_id)
+            assert (batcher.size, batcher.collect_delay_s) == (2, 0.001)
+        with ThreadPoolExecutor(4) as pool:
+            replies = list(pool.map(lambda i: served.grpc_echo(f"m{i}", model_id="mesh-echo"), range(4)))
+        assert [r.text for r in replies] == ["m0", "m1", "m2", "m3"]
+        assert max(_batch_sizes()) <= 2
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -339,101 +438,6 @@ def test_metrics_count_batch_sizes(served):
     after = get_metrics().batch_sizes()["echo"]
     assert after[1] - before[1] == 4  # sum of sizes: 1 + 3
     assert [a - b for a, b in zip(after[0], before[0])] == [1, 0, 1, 0, 0, 0, 0, 0, 0]  # buckets <=1, <=4
-
-
-# -- lifecycle: own servers ---------------------------------------------------------------------------
-
-
-def test_undeploy_answers_queued_calls_and_stops_the_thread(tmp_path):
-    from caikit.runtime.grpc_server.service_package import make_service_package
-
-    with serving(tmp_path, BATCHED) as served:
-        batcher = served.batcher()
-        management = make_service_package(served.grpc.services.model_management)
-        manage = management.stub_class(served.channel)
-        with ThreadPoolExecutor(8) as pool:
-            with held_batch(served, pool) as first:
-                over_grpc = [pool.submit(rpc_or_reply, served, f"q{i}") for i in range(2)]
-                over_http = pool.submit(served.http_echo, "qh")
-                _queued(served, 3)
-                manage.UndeployModel(management.messages.UndeployModelRequest(model_id="echo"), timeout=TIMEOUT)
-                # answered while the batch ahead of them still runs (the gate is closed)
-                errors = [call.result(TIMEOUT) for call in over_grpc]
-                response = over_http.result(TIMEOUT)
-                assert not first.done()
-            assert first.result(TIMEOUT).text == "first"  # the running batch finished for its caller
-        assert [(e.code(), e.details()) for e in errors] == [
-            (grpc.StatusCode.UNAVAILABLE, "Model echo was undeployed while the call waited for its batch")
-        ] * 2
-        assert response.status_code == 501  # UNAVAILABLE's HTTP status (caikit 0.29.1's mapping)
-        assert batcher.join(TIMEOUT)
-        assert not batcher.thread.is_alive()
-        assert not any(_ran(f"q{i}") for i in range(2)) and not _ran("qh")
-        assert rpc_error(served.grpc_echo, "x").code() == grpc.StatusCode.NOT_FOUND
-
-
-def test_shutdown_answers_queued_calls_and_stops_the_thread(tmp_path):
-    with serving(tmp_path, BATCHED) as served:
-        batcher = served.batcher()
-        with ThreadPoolExecutor(8) as pool:
-            with held_batch(served, pool):
-                queued = [pool.submit(rpc_or_reply, served, f"z{i}") for i in range(2)]
-                _queued(served, 2)
-                closing = pool.submit(served.manager.shutdown)  # what stopping the runtime does
-                errors = [call.result(TIMEOUT) for call in queued]
-            closing.result(TIMEOUT)
-        assert {e.code() for e in errors} == {grpc.StatusCode.UNAVAILABLE}
-        assert batcher.join(TIMEOUT)
-        assert not any(t.name.startswith("caikit-batch") and t.is_alive() for t in threading.enumerate())
-
-
-def test_no_batcher_and_no_thread_when_size_is_zero(tmp_path):
-    with serving(tmp_path, {"default": {"size": 0}}) as served:
-        with ThreadPoolExecutor(8) as pool:
-            replies = list(pool.map(lambda i: served.grpc_echo(f"n{i}").batch_size, range(8)))
-        assert served.http_echo("h").json() == {"text": "h", "batch_size": 1}
-        assert replies == [1] * 8
-        for model_id in MODELS:
-            assert served.batcher(model_id) is None
-            assert "run" not in vars(served.manager.retrieve_model(model_id))
-        assert not [t.name for t in threading.enumerate() if t.name.startswith("caikit-batch")]
-        assert batch_lib.BATCHES == []
-
-
-def test_size_one_is_no_batching_either(tmp_path):
-    with serving(tmp_path, {"default": {"size": 1, "collect_delay_s": 1}}, {"echo": batch_lib.BatchEcho}) as served:
-        assert served.batcher() is None
-        assert served.grpc_echo("one").batch_size == 1
-
-
-def test_model_type_section_beats_module_id_section_beats_default(tmp_path):
-    from caikit.runtime.mmesh.descriptors import METHODS, SERVICE_NAME, messages
-
-    batching = {
-        "default": {"size": 0, "collect_delay_s": 0.003},
-        "batch-echo": {"size": 3},
-        "gpu": {"size": 2, "collect_delay_s": 0.001},
-    }
-    with serving(tmp_path, batching) as served:
-        # local models: type standalone-model (no section), so the module id's section, with
-        # the delay it lacks taken from default
-        assert (served.batcher("echo").size, served.batcher("echo").collect_delay_s) == (3, 0.003)
-        assert served.batcher("plain") is None  # default: size 0
-        msgs = messages()
-        load = served.channel.unary_unary(
-            f"/{SERVICE_NAME}/loadModel",
-            request_serializer=lambda m: m.SerializeToString(),
-            response_deserializer=getattr(msgs, METHODS["loadModel"][1]).FromString,
-        )
-        for model_id, cls in (("mesh-echo", batch_lib.BatchEcho), ("mesh-plain", batch_lib.PlainEcho)):
-            cls().save(str(served.models_dir / model_id))
-            load(msgs.LoadModelRequest(modelId=model_id, modelPath=model_id, modelType="gpu"), timeout=TIMEOUT)
-            batcher = served.batcher(model_id)
-            assert (batcher.size, batcher.collect_delay_s) == (2, 0.001)
-        with ThreadPoolExecutor(4) as pool:
-            replies = list(pool.map(lambda i: served.grpc_echo(f"m{i}", model_id="mesh-echo"), range(4)))
-        assert [r.text for r in replies] == ["m0", "m1", "m2", "m3"]
-        assert max(_batch_sizes()) <= 2
 
 
 # -- units -------------------------------------------------------------------------------------------
