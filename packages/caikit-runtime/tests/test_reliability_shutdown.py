@@ -8,7 +8,11 @@ some admitted calls are held in the model. Then:
 * every call the server admitted finishes completely: each HTTP response is whole (a complete
   body, or every SSE event and the end of the stream) and each gRPC stream ends with OK;
   calls that arrive after the signal are refused cleanly (503, connection refused,
-  UNAVAILABLE) and never cut half-way;
+  UNAVAILABLE) and never cut half-way. grpcio's core answers CANCELLED, not UNAVAILABLE, to a
+  call it had received but not yet handed to the server when shutdown began
+  (https://github.com/grpc/grpc/issues/41785): every gRPC call has its own label, so such a
+  call is told apart from an admitted one by the model's ``<label>.started`` marker, and only
+  a call that never reached the model counts as refused;
 * the process exits with status 0 within the grace period, also when a call or a model load
   would outlive it.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import http.client
+import itertools
 import json
 import signal
 import sys
@@ -51,6 +56,15 @@ class Load:
         rpcs = {r.name: r for r in reflected_rpcs(server.channel)}
         self.unary = rpcs["HoldTaskPredict"]
         self.stream = rpcs["ServerStreamingHoldTaskPredict"]
+        self.serial = itertools.count()
+
+    def _unique(self, label: str) -> str:
+        return label if label.startswith("hold") else f"{label}-{next(self.serial)}"
+
+    def _never_admitted(self, code: str, marker: str) -> bool:
+        """A CANCELLED call the model never saw: grpcio refusing a call it had not handed to
+        the server yet when shutdown began (grpc/grpc#41785), not a call cut short."""
+        return code == "CANCELLED" and not (self.server.markers / f"{marker}.started").exists()
 
     def record(self, kind: str, outcome: str, cut: str = "") -> None:
         with self.lock:
@@ -109,11 +123,15 @@ class Load:
     # -- gRPC ---------------------------------------------------------------------------------
 
     def grpc_unary(self, channel, label: str, seconds: float, kind: str = "grpc unary") -> None:
+        label = self._unique(label)
         payload = self.unary.request_class(label=label, seconds=seconds).SerializeToString()
         try:
             channel.unary_unary(self.unary.path)(payload, metadata=[("mm-model-id", "hold")], timeout=60)
         except grpc.RpcError as err:
             code = err.code().name
+            if self._never_admitted(code, label):
+                self.record(kind, "refused (CANCELLED)")
+                return
             # UNAVAILABLE: not accepted (the server stops taking calls); anything else is a
             # call that was admitted and did not finish
             self.record(kind, code, "" if code == "UNAVAILABLE" else f"{code}: {err.details()}")
@@ -121,6 +139,7 @@ class Load:
         self.record(kind, "ok")
 
     def grpc_stream(self, channel, label: str, count: int, seconds: float, kind: str = "grpc stream") -> None:
+        label = self._unique(label)
         payload = self.stream.request_class(label=label, seconds=seconds, count=count).SerializeToString()
         received = 0
         try:
@@ -128,6 +147,9 @@ class Load:
                 received += 1
         except grpc.RpcError as err:
             code = err.code().name
+            if received == 0 and self._never_admitted(code, f"{label}-0"):
+                self.record(kind, "refused (CANCELLED)")
+                return
             cut = received > 0 or code != "UNAVAILABLE"
             self.record(kind, "cut" if cut else code, f"{code} after {received}: {err.details()}" if cut else "")
             return
@@ -228,7 +250,7 @@ def test_sigterm_under_steady_load(tmp_path):
         # the calls held in the model when the signal came were admitted: each finished
         assert load.outcomes[f"held {kind}"] == {"ok": 1}, (kind, load.outcomes[f"held {kind}"])
         assert load.outcomes[kind]["ok"] > 0, (kind, load.outcomes[kind])
-        assert set(load.outcomes[kind]) <= {"ok", "503", "refused (connect)", "refused (closed)", "UNAVAILABLE"}, (kind, load.outcomes[kind])
+        assert set(load.outcomes[kind]) <= {"ok", "503", "refused (connect)", "refused (closed)", "UNAVAILABLE", "refused (CANCELLED)"}, (kind, load.outcomes[kind])
 
 
 def test_exit_within_the_grace_period_when_work_outlives_it(tmp_path):
