@@ -41,22 +41,6 @@ def server(tmp_path_factory):
         yield running
 
 
-def _read_response(sock: socket.socket) -> bytes:
-    """Read one response with a Content-Length body."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, f"closed before the response head: {data!r}"
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = int(http_support.split_response(head + b"\r\n\r\n")[1]["content-length"])
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        assert chunk, "closed before the end of the response body"
-        body += chunk
-    return head + b"\r\n\r\n" + body
-
-
 def _assert_413(raw: bytes) -> None:
     status, headers, body = http_support.split_response(raw)
     assert status == 413
@@ -84,7 +68,7 @@ def test_content_length_above_the_limit_is_refused_before_the_body_is_sent(serve
             f"POST {WAIT} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             f"Content-Length: {10 * 1024 * 1024 * 1024}\r\n\r\n".encode()
         )
-        _assert_413(_read_response(sock))
+        _assert_413(http_support.read_response(sock))
 
 
 def test_a_large_body_with_content_length_gets_413_not_a_reset(server):
@@ -105,7 +89,7 @@ def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(server):
         part = b"x" * 512
         for _ in range(3):  # 1536 bytes > LIMIT, and the body never ends
             sock.sendall(b"%x\r\n%s\r\n" % (len(part), part))
-        _assert_413(_read_response(sock))
+        _assert_413(http_support.read_response(sock))
 
 
 def test_a_large_chunked_body_gets_413(server):
