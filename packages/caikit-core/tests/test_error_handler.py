@@ -104,7 +104,19 @@ def test_log_raise_chains_root_cause(channel):
     assert info.value.__cause__ is root
 
 
-def test_json_log_line_format(capsys):
+@pytest.fixture
+def restored_root_logger():
+    """alog.configure replaces the root logger's handlers with one on the current (captured)
+    stderr; put the previous ones back, or later log lines (from threads outliving their
+    tests) would go to a closed stream."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_json_log_line_format(capsys, restored_root_logger):
     import alog
 
     alog.configure(default_level="info", formatter="json", thread_id=True)
