@@ -240,11 +240,10 @@ def test_model_type_section_beats_module_id_section_beats_default(tmp_path):
             request_serializer=lambda m: m.SerializeToString(),
             response_deserializer=getattr(msgs, METHODS["loadModel"][1]).FromString,
         )
-        for model_id, cls in (("mesh-echo", batch_lib.BatchEcho), ("mesh-plain", batch_lib.PlainEcho)):
-            cls().save(str(served.models_dir / model_id))
-            load(msgs.LoadModelRequest(modelId=model_id, modelPath=model_id, modelType="gpu"), timeout=TIMEOUT)
-            batcher = served.batcher(model_id)
-            assert (batcher.size, batcher.collect_delay_s) == (2, 0.001)
+        batch_lib.BatchEcho().save(str(served.models_dir / "mesh-echo"))
+        load(msgs.LoadModelRequest(modelId="mesh-echo", modelPath="mesh-echo", modelType="gpu"), timeout=TIMEOUT)
+        batcher = served.batcher("mesh-echo")
+        assert (batcher.size, batcher.collect_delay_s) == (2, 0.001)
         with ThreadPoolExecutor(4) as pool:
             replies = list(pool.map(lambda i: served.grpc_echo(f"m{i}", model_id="mesh-echo"), range(4)))
         assert [r.text for r in replies] == ["m0", "m1", "m2", "m3"]
@@ -339,16 +338,18 @@ def test_a_failing_item_fails_only_its_own_caller_http(served):
     assert [responses[t].json() for t in "xyz"] == [{"text": t, "batch_size": 1} for t in "xyz"]
 
 
-def test_default_run_batch_gives_each_call_its_own_outcome(served):
-    # PlainEcho keeps ModuleBase.run_batch: its calls run one by one on the batch's thread
+def test_a_module_keeping_the_default_run_batch_is_not_batched(served):
+    # PlainEcho keeps ModuleBase.run_batch, which would only run its calls one after the other
+    # on the batch thread: its calls keep running side by side in the request threads
+    assert served.batcher("plain") is None
+    assert "run" not in vars(served.manager.retrieve_model("plain"))
     with ThreadPoolExecutor(8) as pool:
-        batcher = served.batcher("plain")
-        assert batcher is not None
         calls = {text: pool.submit(lambda t: _plain(served, t), text) for text in ("p", "bad", "q")}
         outcomes = {text: call.result(TIMEOUT) for text, call in calls.items()}
     assert outcomes["p"].text == "p" and outcomes["q"].text == "q"
     assert outcomes["bad"].code() == grpc.StatusCode.INVALID_ARGUMENT
     assert sorted(t for m, t in batch_lib.SINGLES if m == "plain-echo") == ["bad", "p", "q"]
+    assert batch_lib.BATCHES == []
 
 
 def _plain(served: Served, text: str) -> Any:

@@ -14,10 +14,12 @@ runs the batches:
 * a group's batch runs once ``size`` calls wait in it, or once its oldest call has waited
   ``collect_delay_s``; batches run one at a time, and calls arriving meanwhile gather for the
   next;
-* a module that overrides ``run_batch`` gets one ``run_batch(**lists)`` call per batch; when it
-  raises (or answers a list of the wrong length) the batch's calls run one by one through the
-  class's unary method, so each caller gets its own result or its own error. A module that
-  keeps the default ``run_batch`` gets exactly that per call, without the first try;
+* the module gets one ``run_batch(**lists)`` call per batch; when it raises (or answers a list
+  of the wrong length) the batch's calls run one by one through the class's unary method, so
+  each caller gets its own result or its own error. A module that keeps the default
+  ``run_batch`` is not batched at all: the default runs the calls one after the other, so
+  batching would only serialize calls that otherwise run side by side (caikit 0.29.1 does
+  serialize them);
 * a caller whose request ends while it waits (gRPC cancel or deadline, HTTP disconnect, a
   cancelled prediction job: anything that cancels its
   :class:`~caikit.runtime.cancellation.CancellableWork`) leaves the queue at once and its call
@@ -111,7 +113,8 @@ def install_batcher(
 
     Not batched: ``size`` < 2, a model that is not a ``ModuleBase``, one whose first task has no
     unary flavour, a unary method taking the request context (``context_arg``) or that is not
-    a plain function, and an instance without a ``__dict__``.
+    a plain function, a module that keeps ``ModuleBase.run_batch``, and an instance without a
+    ``__dict__``.
     """
     if settings.size < 2:
         return None
@@ -128,6 +131,8 @@ def install_batcher(
         why = f"its unary method {signature.method_name}() takes the request context"
     elif not isinstance(inspect.getattr_static(cls, signature.method_name, None), types.FunctionType):
         why = f"{signature.method_name} is not a plain method"
+    elif getattr(cls, "run_batch", None) is ModuleBase.run_batch:
+        why = "it keeps ModuleBase.run_batch, which would only run its calls one after the other"
     elif not hasattr(model, "__dict__"):
         why = "its instances have no __dict__"
     if why is not None or signature is None:
@@ -181,15 +186,12 @@ class Batcher:
         collect_delay_s: float = 0.0,
         observe_batch: Optional[Callable[[str, int], None]] = None,
     ):
-        from caikit.core import ModuleBase
-
         self.model = model
         self.model_id = model_id
         self.method_name = method_name
         self.size = int(size)
         self.collect_delay_s = float(collect_delay_s)
         self._method = getattr(type(model), method_name)  # the class's function: never this batcher
-        self._vectorised = getattr(type(model), "run_batch", None) is not ModuleBase.run_batch
         self._observe = observe_batch
         self._cond = threading.Condition(threading.Lock())
         # argument names -> the calls waiting with exactly those, oldest first
@@ -331,7 +333,7 @@ class Batcher:
     def _outcomes(self, batch: List[_Item]) -> List[Tuple[bool, Any]]:
         """``(ok, result or exception)`` per call: one ``run_batch``, else one call each."""
         names = list(batch[0].kwargs)
-        if self._vectorised and names:
+        if names:
             try:
                 results = self.model.run_batch(**{name: [item.kwargs[name] for item in batch] for name in names})
                 if not isinstance(results, (list, tuple)) or len(results) != len(batch):
