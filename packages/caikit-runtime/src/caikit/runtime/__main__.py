@@ -106,6 +106,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     from caikit.runtime import extensions
+    from caikit.runtime.metering import MeteringConfigError
 
     try:
         # names and shapes of both lists first: no model is loaded for a start that must fail
@@ -130,7 +131,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 http_server = http_class()
                 http_server.start(blocking=False)
                 servers.append(http_server)
-    except extensions.ExtensionError as err:  # a configured interceptor or middleware cannot be used
+    # a configured interceptor or middleware, or runtime.metering, cannot be used
+    except (extensions.ExtensionError, MeteringConfigError) as err:
         sys.stderr.write(f"caikit-runtime: configuration error: {err}\n")
         _stop_all(servers)
         return 2

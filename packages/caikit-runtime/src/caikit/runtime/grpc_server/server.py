@@ -15,7 +15,8 @@ Settings (``runtime.*``): ``grpc.port`` (0 picks a free port; ``server.port`` te
 ``grpc.max_message_bytes`` (larger messages get RESOURCE_EXHAUSTED),
 ``grpc.maximum_concurrent_rpcs`` (calls beyond it get RESOURCE_EXHAUSTED),
 ``grpc.options`` (extra channel arguments), ``server_thread_pool_size``, ``tls.*``,
-``metrics.*``, ``grpc.server_shutdown_grace_period_seconds`` (for :meth:`stop` without a
+``metrics.*``, ``metering.*`` (see :mod:`caikit.runtime.metering`),
+``grpc.server_shutdown_grace_period_seconds`` (for :meth:`stop` without a
 grace), ``use_abortable_threads`` (cancel the model's work when the call ends early),
 ``grpc.interceptors`` (entry points of ``caikit.runtime.grpc_interceptors``, outermost first,
 see :mod:`caikit.runtime.extensions`; they see every call grpc admits: the message size and
@@ -32,6 +33,7 @@ from typing import Any, Dict, List, Optional
 import grpc
 
 from ..extensions import grpc_interceptors
+from ..metering import MeteredMetrics, meter_for_server
 from ..metrics import get_metrics
 from ..model_management.model_manager import get_model_manager
 from ..service_generation import get_services
@@ -66,6 +68,8 @@ class RuntimeGRPCServer:
         TLSConfigError: unreadable TLS material
         ImportError / TypeError: ``runtime.library`` cannot be served
         ExtensionError: a configured interceptor cannot be used (the message names it)
+        MeteringConfigError: ``runtime.metering`` cannot be used (bad value, unwritable
+            ``log_dir``; the message names the key)
     """
 
     def __init__(self, port: Optional[int] = None):
@@ -84,6 +88,9 @@ class RuntimeGRPCServer:
         self.model_manager = get_model_manager()
         self.metrics = get_metrics()
         self.metrics.loaded_models = self.model_manager.loaded_count
+        # runtime.metering: None when off, and the handlers get the metrics themselves
+        self.meter = meter_for_server(runtime, self.model_manager)
+        self._handler_metrics: Any = self.metrics if self.meter is None else MeteredMetrics(self.metrics, self.meter)
         self._tls = tls_settings(config)
         self._ready = threading.Event()
         self._completed = threading.Event()
@@ -167,7 +174,7 @@ class RuntimeGRPCServer:
         inference = self.services.inference
         if inference is not None:
             handlers = {
-                rpc.name: make_inference_handler(rpc, self.model_manager, self.metrics, self._abortable)
+                rpc.name: make_inference_handler(rpc, self.model_manager, self._handler_metrics, self._abortable)
                 for rpc in inference.rpcs
             }
             self._add(inference.full_name, handlers)
@@ -327,6 +334,8 @@ class RuntimeGRPCServer:
                 # there) and reflection follow in the background, off the first answer's path
                 threading.Thread(target=self._complete, name="caikit-grpc-register", daemon=True).start()
             self._start_metrics()
+            if self.meter is not None:
+                self.meter.start()
         if blocking:
             self.server.wait_for_termination()
 
@@ -352,6 +361,9 @@ class RuntimeGRPCServer:
         except Exception:
             pass
         self.server.stop(grace).wait()
+        if self.meter is not None:
+            # after the calls in flight ended: the last partial interval has all of them
+            self.meter.stop()
         self._stopped.set()
         log.info("gRPC server stopped")
 

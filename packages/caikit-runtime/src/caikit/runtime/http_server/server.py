@@ -13,7 +13,8 @@ Settings (``runtime.*``): ``http.port`` (0 picks a free port; ``server.port`` te
 ``http.server_shutdown_grace_period_seconds``, ``http.inline_call_max_ms`` (see
 :mod:`._calls`), ``http.middleware`` (entry points of ``caikit.runtime.http_middleware``,
 outermost first, inside the 503 and 413 guards: see :mod:`._extensions`), ``tls.*``,
-``server_thread_pool_size``, ``metrics.*``, ``version_info.runtime_image``.
+``server_thread_pool_size``, ``metrics.*``, ``metering.*`` (see :mod:`caikit.runtime.metering`),
+``version_info.runtime_image``.
 """
 from __future__ import annotations
 
@@ -57,11 +58,14 @@ class RuntimeHTTPServer:
         TLSConfigError: unreadable TLS material
         ImportError / TypeError: ``runtime.library`` cannot be served
         ExtensionError: a configured middleware cannot be used (the message names it)
+        MeteringConfigError: ``runtime.metering`` cannot be used (bad value, unwritable
+            ``log_dir``; the message names the key)
     """
 
     def __init__(self, port: Optional[int] = None, tls: Any = None):
         from caikit.config import get_config
         from caikit.runtime.extensions import http_middleware
+        from caikit.runtime.metering import MeteredMetrics, meter_for_server
         from caikit.runtime.metrics import get_metrics
         from caikit.runtime.model_management.model_manager import get_model_manager
         from caikit.runtime.service_generation import get_services
@@ -77,6 +81,9 @@ class RuntimeHTTPServer:
         self.model_manager = get_model_manager()
         self.metrics = get_metrics()
         self.metrics.loaded_models = self.model_manager.loaded_count
+        # runtime.metering: None when off, and the handlers get the metrics themselves
+        self.meter = meter_for_server(runtime, self.model_manager)
+        handler_metrics: Any = self.metrics if self.meter is None else MeteredMetrics(self.metrics, self.meter)
         self.tls = tls if tls is not None else tls_settings(config)
         self.grace_period_seconds = float(_setting(http, "server_shutdown_grace_period_seconds", 5))
 
@@ -86,7 +93,7 @@ class RuntimeHTTPServer:
             model_manager=self.model_manager,
             runner=runner,
             max_body_bytes=int(_setting(http, "max_body_bytes", 0)),
-            metrics=self.metrics,
+            metrics=handler_metrics,
             form_limits=FormLimits.from_config(http),
         )
         training_manager = job_manager = None
@@ -146,6 +153,8 @@ class RuntimeHTTPServer:
                 self._thread = ServerThread(front, config, on_stop=self._begin_drain)
                 self._thread.start(front.started)
                 self._start_metrics()
+                if self.meter is not None:
+                    self.meter.start()
                 scheme = "https" if self.tls.enabled else "http"
                 log.info("HTTP server serving on %s://0.0.0.0:%s", scheme, self.port)
         if blocking:
@@ -186,6 +195,9 @@ class RuntimeHTTPServer:
             if grace_period_seconds is not None:
                 thread.config.graceful_timeout = float(grace_period_seconds)
             thread.stop()
+            if self.meter is not None:
+                # after the requests in flight ended: the last partial interval has all of them
+                self.meter.stop()
             self._remove_temp_files()
             self._stopped.set()
             log.info("HTTP server stopped")
