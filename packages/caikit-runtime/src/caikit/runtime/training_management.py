@@ -8,6 +8,8 @@ API (both servers):
   ``runtime.training.save_with_id``) / ``<model_name>``.
 * ``TrainingManager.get_status(training_id)`` / ``cancel(training_id)`` ->
   ``TrainingStatusResponse`` dataobject.
+* ``TrainingManager.wait(training_id)`` -> the training's ``TrainingInfo`` once it finished
+  (``processproto.Process/Run`` answers when its training has finished).
 
 Errors are :class:`~caikit.runtime.errors.CaikitRuntimeException`: INVALID_ARGUMENT for a bad
 model name, an S3 output path or bad parameters; NOT_FOUND ``"Unknown training_id: <id>"``.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .errors import CaikitRuntimeException, StatusCode, to_runtime_exception
 from .model_management.model_ids import InvalidModelIdError, check_model_id, model_dir_path
@@ -56,32 +58,50 @@ class TrainingManager:
         self.output_dir = os.path.abspath(output_dir)
         self.save_with_id = training.get("save_with_id", True) is not False
 
-    def start_training(self, rpc: Any, request: Any, output_dir: Optional[str] = None) -> Any:
+    def start_training(
+        self,
+        rpc: Any,
+        request: Any,
+        output_dir: Optional[str] = None,
+        training_id: Optional[str] = None,
+        allow_unnamed: bool = False,
+    ) -> Any:
         """Start training ``rpc.module_class`` as ``request`` (a TrainRequest dataobject) asks.
 
         Args:
             rpc: the :class:`~caikit.runtime.service_generation.training.TrainRPC`
             request: its request dataobject (``model_name``, ``output_path``, ``parameters``)
             output_dir: save under this directory instead of ``runtime.training.output_dir``
+            training_id: the training id to use (default: a new uuid4); it is a directory
+                name under the output directory, so it is checked as a model id is
+            allow_unnamed: accept an empty ``model_name`` when the model is saved under its
+                training id (``<output_dir>/<training_id>``; caikit 0.29.1's Process service)
 
         Returns:
             a ``TrainingJob`` dataobject (``training_id``, ``model_name``)
 
         Raises:
-            CaikitRuntimeException: INVALID_ARGUMENT for a model name that cannot be a
-                directory name, an S3 output path, or parameters ``train`` cannot take
+            CaikitRuntimeException: INVALID_ARGUMENT for a model name or training id that
+                cannot be a directory name, a training id in use, an S3 output path, or
+                parameters ``train`` cannot take
         """
         from caikit.interfaces.runtime.data_model import TrainingJob
 
         model_name = request.model_name or ""
         save_root = os.path.abspath(output_dir) if output_dir else self.output_dir
         try:
-            check_model_id(model_name)
+            if not (allow_unnamed and self.save_with_id and model_name == ""):
+                check_model_id(model_name)
             if not self.save_with_id:
                 # saved as <save_root>/<model_name>: an existing symlink there must not lead out
                 model_dir_path(save_root, model_name)
         except InvalidModelIdError as err:
             raise CaikitRuntimeException(StatusCode.INVALID_ARGUMENT, f"Invalid model_name: {err}") from err
+        if training_id is not None:
+            try:
+                check_model_id(training_id)
+            except InvalidModelIdError as err:
+                raise CaikitRuntimeException(StatusCode.INVALID_ARGUMENT, f"Invalid training id: {err}") from err
         if _s3_path_set(getattr(request, "output_path", None)):
             raise CaikitRuntimeException(
                 StatusCode.INVALID_ARGUMENT, "S3 output path not supported by this runtime"
@@ -90,7 +110,7 @@ class TrainingManager:
             kwargs = rpc.train_kwargs(request.parameters)
         except Exception as err:
             raise to_runtime_exception(err, f"{rpc.name} parameters") from err
-        training_id = str(uuid.uuid4())
+        training_id = training_id or str(uuid.uuid4())
         try:
             future = _model_manager().train(
                 rpc.module_class,
@@ -113,6 +133,23 @@ class TrainingManager:
             return _model_manager().get_model_future(training_id)
         except Exception as err:
             raise to_runtime_exception(err, "looking up a training") from err
+
+    def wait(self, training_id: str, keep_waiting: Optional[Callable[[], bool]] = None) -> Any:
+        """Wait until ``training_id`` has finished (or ``keep_waiting()`` turns false, checked
+        every half second) and return its ``TrainingInfo`` (``status``, ``errors``).
+
+        Raises:
+            CaikitRuntimeException: NOT_FOUND ``Unknown training_id: <id>``
+        """
+        future = self._future(training_id)
+        while True:
+            try:
+                future.wait(0.5)
+                break
+            except TimeoutError:
+                if keep_waiting is not None and not keep_waiting():
+                    break
+        return future.get_info()
 
     def get_status(self, training_id: str) -> Any:
         """The ``TrainingStatusResponse`` of ``training_id``.

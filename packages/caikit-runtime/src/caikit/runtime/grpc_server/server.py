@@ -1,5 +1,6 @@
 """``RuntimeGRPCServer``: the generated services, ModelMesh's SPI, health and reflection on one
-grpcio server.
+grpcio server (and, with training, caikit 0.29.1's legacy ``processproto.Process``, see
+:mod:`caikit.runtime.grpc_server._process`).
 
 Usage::
 
@@ -158,13 +159,20 @@ class RuntimeGRPCServer:
     def _package(spec: Any) -> Optional[ServicePackage]:
         return make_service_package(spec) if spec is not None else None
 
-    def _add(self, service_name: str, handlers: Dict[str, grpc.RpcMethodHandler], registered: bool = True) -> None:
+    def _add(
+        self,
+        service_name: str,
+        handlers: Dict[str, grpc.RpcMethodHandler],
+        registered: bool = True,
+        listed: bool = True,
+    ) -> None:
         # registered methods are matched by grpc core (no Python lookup per call) but can only
         # be added before the server starts; the generic handler works at any time
         self.server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service_name, handlers),))
         if registered:
             self.server.add_registered_method_handlers(service_name, handlers)
-        self._service_names.append(service_name)
+        if listed:  # listed by reflection and service_names
+            self._service_names.append(service_name)
 
     def _register_inference(self) -> None:
         """What a first answer needs: the inference service and ModelMesh's SPI."""
@@ -214,6 +222,11 @@ class RuntimeGRPCServer:
                 training_management_handlers(services.training_management, training_manager),
                 registered,
             )
+            # caikit 0.29.1's legacy train-by-dict service: with training, not in reflection
+            from ._process import SERVICE_NAME as PROCESS_SERVICE
+            from ._process import process_handlers
+
+            self._add(PROCESS_SERVICE, process_handlers(services.training, training_manager), registered, listed=False)
         if services.model_management is not None:
             self._add(
                 services.model_management.full_name,
