@@ -44,7 +44,9 @@ def test_clean_and_modules_json(tmp_path):
     assert not (out / "stale.proto").exists()
     import json
 
-    modules = json.loads((out / "modules.json").read_text())["included_modules"]
+    # as caikit 0.29.1: to backwards_compatibility.current_modules_path, relative to the
+    # working directory (test_backwards_compatibility.py)
+    modules = json.loads((tmp_path / "modules.json").read_text())["included_modules"]
     assert set(modules) == {"GreetingTask", "TallyTask"}
     assert set(modules["GreetingTask"]) == {"sample-greeter"}
 

@@ -107,6 +107,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     from caikit.runtime import extensions
     from caikit.runtime.metering import MeteringConfigError
+    from caikit.runtime.service_generation.compatibility import BackwardsCompatibilityError
 
     try:
         # names and shapes of both lists first: no model is loaded for a start that must fail
@@ -131,8 +132,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                 http_server = http_class()
                 http_server.start(blocking=False)
                 servers.append(http_server)
-    # a configured interceptor or middleware, or runtime.metering, cannot be used
-    except (extensions.ExtensionError, MeteringConfigError) as err:
+    # a configured interceptor or middleware, or runtime.metering, cannot be used, or the
+    # library dropped modules that runtime.service_generation.backwards_compatibility requires
+    except (extensions.ExtensionError, MeteringConfigError, BackwardsCompatibilityError) as err:
         sys.stderr.write(f"caikit-runtime: configuration error: {err}\n")
         _stop_all(servers)
         return 2

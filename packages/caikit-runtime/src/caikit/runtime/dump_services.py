@@ -7,7 +7,11 @@ for the inference, job, training, training-management and info services of the c
 and ``runtime.http.enabled``.
 
 Options: ``-p/--consolidate-packages`` (one file per package), ``-c/--clean`` (empty OUT_DIR
-first), ``-j/--write-modules-json`` (also write ``modules.json``: the served modules by task).
+first), ``-j/--write-modules-json`` (also write ``modules.json``, the served modules by task, to
+``runtime.service_generation.backwards_compatibility.current_modules_path``: ``modules.json`` in
+the working directory by default, as caikit 0.29.1). With ``backwards_compatibility.enabled``
+and a module of its ``prev_modules_path`` no longer served, nothing is written and the exit
+status is 2 (see :mod:`caikit.runtime.service_generation.compatibility`).
 """
 from __future__ import annotations
 
@@ -91,11 +95,9 @@ def dump_http_services(out_dir: str) -> Optional[str]:
 
 def modules_json(services: Any) -> Dict[str, Any]:
     """``{"included_modules": {"<Task>": {"<module_id>": "<class repr>"}}}``."""
-    included: Dict[str, Dict[str, str]] = {}
-    for rpc in services.task_rpcs:
-        for module_class in rpc.module_classes:
-            included.setdefault(rpc.task.__name__, {})[module_class.MODULE_ID] = repr(module_class)
-    return {"included_modules": included}
+    from .service_generation.compatibility import included_modules
+
+    return {"included_modules": included_modules(services)}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -111,21 +113,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     from caikit.core.toolkit.logging import configure_logging
 
     from .service_generation import get_services
+    from .service_generation.compatibility import BackwardsCompatibilityError, write_modules_json
 
     configure_logging()
     if args.clean and os.path.isdir(args.out_dir):
         shutil.rmtree(args.out_dir)
-    services = get_services()
+    try:
+        services = get_services()
+    except BackwardsCompatibilityError as err:
+        sys.stderr.write(f"caikit-render-interfaces: configuration error: {err}\n")
+        return 2
     names = dump_grpc_services(args.out_dir, args.consolidate_packages, services)
     log.info("Wrote %d .proto files to %s", len(names), args.out_dir)
     config = get_config()
     if config.runtime.http.enabled:
         dump_http_services(args.out_dir)
     if args.write_modules_json:
+        # as 0.29.1: runtime.service_generation.backwards_compatibility.current_modules_path,
+        # relative to the working directory (not to OUT_DIR)
         compat = (config.runtime.service_generation or {}).get("backwards_compatibility") or {}
-        path = compat.get("current_modules_path") or os.path.join(args.out_dir, "modules.json")
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(modules_json(services), handle, indent=2)
+        path = str(compat.get("current_modules_path") or "modules.json")
+        write_modules_json(services, path)
+        log.info("Wrote the served modules to %s", path)
     return 0
 
 

@@ -19,6 +19,7 @@ import threading
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import names
+from .compatibility import check_backwards_compatibility
 from .inference import TaskRPC, build_task_rpcs
 from .library import import_library, served_modules, served_tasks
 from .messages import make_message
@@ -172,6 +173,8 @@ def generate_inference(runtime_config: Any) -> RuntimeServices:
     Raises:
         ImportError: ``runtime.library`` cannot be imported
         TypeError: modules disagree on a parameter type, or a task does not return a dataobject
+        BackwardsCompatibilityError: ``service_generation.backwards_compatibility`` is
+            enabled and a module of its ``prev_modules_path`` is no longer served
     """
     library = str(runtime_config.library or "")
     generation = runtime_config.service_generation or {}
@@ -179,6 +182,8 @@ def generate_inference(runtime_config: Any) -> RuntimeServices:
     domain = names.domain_name(library, generation.get("domain"))
     package = names.package_name(domain, generation.get("package"))
     modules = served_modules(library, generation)
+    # runtime.service_generation.backwards_compatibility: before anything is generated
+    check_backwards_compatibility(generation, [m.MODULE_ID for m in modules if served_tasks(m, generation)])
     enable_inference, _, _ = _enabled(generation)
     task_rpcs = build_task_rpcs(modules, package, lambda m: served_tasks(m, generation)) if enable_inference else []
     inference = None
