@@ -6,6 +6,8 @@
 * TLS from ``runtime.tls.*`` (:mod:`caikit.runtime.tls`): server key and certificate turn
   TLS on; a client CA turns on mutual TLS (``CERT_REQUIRED``). Inline PEM is written to
   private temporary files for hypercorn and removed when the server stops.
+* A connection the client has closed is closed at once, not when hypercorn's keep-alive timer
+  fires (:mod:`._prompt_close`).
 * :meth:`ServerThread.stop` is a graceful shutdown: hypercorn stops accepting, closes idle
   keep-alive connections and waits up to the grace period for requests in flight; whatever is
   still running then is cancelled (which cancels the model work of those requests).
@@ -220,6 +222,9 @@ class ServerThread:
     def _run(self) -> None:
         from hypercorn.asyncio import serve
 
+        from . import _prompt_close
+
+        _prompt_close.install()  # client-closed connections release their descriptor at once
         loop = _ServerLoop()
         asyncio.set_event_loop(loop)
         loop.set_exception_handler(_exception_handler)
