@@ -16,6 +16,7 @@ __all__ = [
     "decoded_stream",
     "to_grpc_error",
     "tolerant",
+    "unary_handler",
     "undecodable_error",
 ]
 
@@ -90,3 +91,19 @@ def to_grpc_error(err: BaseException, context: Any, what: str) -> CaikitRuntimeE
             return CaikitRuntimeException(StatusCode.DEADLINE_EXCEEDED, "Deadline exceeded")
         return CaikitRuntimeException(StatusCode.CANCELLED, "The request was cancelled")
     return to_runtime_exception(err, what)
+
+
+def unary_handler(behaviour: Callable[[Any, Any], Any], request_class: Any, what: str) -> grpc.RpcMethodHandler:
+    """A unary handler calling ``behaviour(request, context)`` for its response message:
+    undecodable bytes and whatever it raises end the call as the contract's status
+    (``what`` names the RPC in the mapping of unexpected errors)."""
+
+    def handle(request: Any, context: Any) -> bytes:
+        try:
+            if request.__class__ is Undecodable:
+                raise undecodable_error()
+            return behaviour(request, context).SerializeToString()
+        except Exception as err:
+            abort_with(context, to_runtime_exception(err, what))
+
+    return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=tolerant(request_class.FromString))

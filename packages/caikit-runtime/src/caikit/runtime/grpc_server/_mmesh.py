@@ -12,11 +12,11 @@ from typing import Any, Dict, List
 
 import grpc
 
-from ..errors import CaikitRuntimeException, StatusCode, to_runtime_exception
+from ..errors import CaikitRuntimeException, StatusCode
 from ..mmesh import descriptors
 from ..model_management.loaded_model import DEFAULT_MODEL_TYPE
 from ..model_management.model_ids import is_inside
-from ._errors import Undecodable, abort_with, tolerant, undecodable_error
+from ._errors import unary_handler
 
 __all__ = ["SERVICE_NAME", "mmesh_handlers"]
 
@@ -96,17 +96,5 @@ def mmesh_handlers(model_manager: Any, mm_config: Any, ready: Any) -> Dict[str, 
     }
     handlers = {}
     for method, (request_name, _response_name) in descriptors.METHODS.items():
-        handlers[method] = _unary(behaviours[method], getattr(msgs, request_name), method)
+        handlers[method] = unary_handler(behaviours[method], getattr(msgs, request_name), f"mmesh.{method}")
     return handlers
-
-
-def _unary(behaviour: Any, request_class: Any, name: str) -> grpc.RpcMethodHandler:
-    def handle(request: Any, context: Any) -> bytes:
-        try:
-            if request.__class__ is Undecodable:
-                raise undecodable_error()
-            return behaviour(request, context).SerializeToString()
-        except Exception as err:
-            abort_with(context, to_runtime_exception(err, f"mmesh.{name}"))
-
-    return grpc.unary_unary_rpc_method_handler(handle, request_deserializer=tolerant(request_class.FromString))

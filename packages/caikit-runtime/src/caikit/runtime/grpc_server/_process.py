@@ -27,11 +27,12 @@ from types import SimpleNamespace
 from typing import Any, Dict
 
 import grpc
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+from google.protobuf import descriptor_pb2, json_format
 
+from ..built_descriptors import message_classes
 from ..errors import CaikitRuntimeException, StatusCode, to_runtime_exception
 from ..service_generation.specs import proto_class_of
-from ._errors import Undecodable, abort_with, tolerant, undecodable_error
+from ._errors import unary_handler
 
 __all__ = [
     "FILE_NAME",
@@ -108,14 +109,7 @@ def file_descriptor_proto() -> descriptor_pb2.FileDescriptorProto:
 @functools.cache
 def messages() -> SimpleNamespace:
     """``ProcessRequest`` and ``ProcessResponse`` (the file is added to the default pool once)."""
-    pool = descriptor_pool.Default()
-    try:
-        file_desc = pool.FindFileByName(FILE_NAME)
-    except KeyError:
-        file_desc = pool.Add(file_descriptor_proto())
-    return SimpleNamespace(
-        **{name: message_factory.GetMessageClass(desc) for name, desc in file_desc.message_types_by_name.items()}
-    )
+    return message_classes(FILE_NAME, file_descriptor_proto)
 
 
 def _input_error(message: str) -> CaikitRuntimeException:
@@ -176,12 +170,4 @@ def process_handlers(training_service: Any, training_manager: Any) -> Dict[str, 
             raise CaikitRuntimeException(StatusCode.CANCELLED, f"Training {training_id} was canceled")
         return msgs.ProcessResponse(trainingID=request.trainingID, customTrainingID=request.customTrainingID)
 
-    def handle(request: Any, context: Any) -> bytes:
-        try:
-            if request.__class__ is Undecodable:
-                raise undecodable_error()
-            return run(request, context).SerializeToString()
-        except Exception as err:
-            abort_with(context, to_runtime_exception(err, "processproto.Process/Run"))
-
-    return {"Run": grpc.unary_unary_rpc_method_handler(handle, request_deserializer=tolerant(msgs.ProcessRequest.FromString))}
+    return {"Run": unary_handler(run, msgs.ProcessRequest, "processproto.Process/Run")}

@@ -10,7 +10,9 @@ import functools
 from types import SimpleNamespace
 from typing import Dict, List, Tuple
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pb2
+
+from ..built_descriptors import message_classes
 
 __all__ = ["FILE_NAME", "METHODS", "PACKAGE", "SERVICE_NAME", "file_descriptor_proto", "messages"]
 
@@ -103,14 +105,4 @@ def file_descriptor_proto() -> descriptor_pb2.FileDescriptorProto:
 @functools.cache
 def messages() -> SimpleNamespace:
     """The message classes of ``mmesh`` by name (the file is added to the default pool once)."""
-    pool = descriptor_pool.Default()
-    try:
-        file_desc = pool.FindFileByName(FILE_NAME)
-    except KeyError:
-        file_desc = pool.Add(file_descriptor_proto())
-    return SimpleNamespace(
-        **{
-            name: message_factory.GetMessageClass(desc)
-            for name, desc in file_desc.message_types_by_name.items()
-        }
-    )
+    return message_classes(FILE_NAME, file_descriptor_proto)
