@@ -14,7 +14,7 @@ from typing import Any, Tuple
 
 from ..group_store.state import FrozenState
 from ..message import Message
-from .group_data import CompoundGroupState, GroupElement
+from .group_data import CompoundGroupState, GroupElement, messages_of
 
 __all__ = ["EMPTY_SERIES", "PartialGroup", "SeriesState", "WindowBlock", "frame_key"]
 
@@ -80,8 +80,7 @@ class SeriesState(tuple, FrozenState):
 
     def frame_messages(self, index: int) -> Tuple[Message, ...]:
         """The messages of frame ``index``."""
-        frame = self[0][index]
-        return frame if frame.__class__ is tuple else (frame,)
+        return messages_of(self[0][index])
 
     @classmethod
     def dataobject_class(cls) -> type:
@@ -133,8 +132,7 @@ class WindowBlock(tuple, FrozenState):
 
     def frame_messages(self, index: int) -> Tuple[Message, ...]:
         """The messages of frame ``index``."""
-        frame = self[1][index]
-        return frame if frame.__class__ is tuple else (frame,)
+        return messages_of(self[1][index])
 
     @classmethod
     def dataobject_class(cls) -> type:

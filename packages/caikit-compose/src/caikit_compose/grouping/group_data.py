@@ -11,7 +11,7 @@ Full names: ``caikit_data_model.compose.{GroupElement,CompoundGroup,CompoundGrou
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from caikit.core.data_model import DataObjectBase, dataobject
 
@@ -127,6 +127,11 @@ def make_element(messages: Iterable[Message]) -> GroupElement:
     return element
 
 
+def messages_of(frame: Any) -> Tuple[Any, ...]:
+    """The messages of a frame: a tuple of messages, or a single message."""
+    return frame if frame.__class__ is tuple else (frame,)
+
+
 def make_window(frames: Iterable[Any]) -> CompoundGroup:
     """A :class:`CompoundGroup` of frames already in window order (publish sequence, or
     creation time for frames without one); they are not sorted again.
@@ -134,9 +139,7 @@ def make_window(frames: Iterable[Any]) -> CompoundGroup:
     A frame is a tuple of messages, or a single message.
     """
     group = _new(CompoundGroup)
-    group.__dict__["series"] = [
-        make_element(frame if frame.__class__ is tuple else (frame,)) for frame in frames
-    ]
+    group.__dict__["series"] = [make_element(messages_of(frame)) for frame in frames]
     return group
 
 
