@@ -18,6 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 if str(FIXTURES) not in sys.path:
     sys.path.insert(0, str(FIXTURES))
 
+import http_support  # noqa: E402
 from reliability_support import process_figures, running, standard_models, wait_until  # noqa: E402
 
 BODY = b'{"model_id": "echo", "inputs": "x"}'
@@ -28,12 +29,9 @@ REQUEST = (
 
 
 def _answered(sock: socket.socket) -> bytes:
-    data = b""
-    while b"e:x" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, f"closed before the answer: {data!r}"
-        data += chunk
-    return data
+    answer = http_support.read_response(sock)
+    assert b"e:x" in answer, answer
+    return answer
 
 
 def test_connections_closed_by_their_clients_release_their_descriptors_at_once(tmp_path):

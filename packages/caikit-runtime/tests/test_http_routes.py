@@ -18,7 +18,6 @@ import sample_lib
 
 pytestmark = pytest.mark.slow
 
-_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @pytest.fixture(scope="module")
@@ -37,17 +36,6 @@ def _url(server, path):
 
 def _predict(server, body, path="/api/v1/task/greeting", **kwargs):
     return requests.post(_url(server, path), json=body, timeout=30, **kwargs)
-
-
-def _assert_error(response, status, details=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
-    body = response.json()
-    assert body["code"] == status
-    assert _ID.match(body["id"])
-    if details is not None:
-        assert body["details"] == details
-    return body
 
 
 # -- unary predict ----------------------------------------------------------------------------
@@ -92,14 +80,14 @@ def test_a_list_of_dataobjects_as_inputs(server):
 
 def test_null_elements_in_a_list_of_objects_are_422(server):
     body = {"inputs": [{"name": "Ann"}, None], "model_id": "counter"}
-    answer = _assert_error(_predict(server, body, "/api/v1/task/tally"), 422)
+    answer = http_support.assert_error(_predict(server, body, "/api/v1/task/tally"), 422)
     assert answer["additional_info"][0]["loc"] == ["body", "people", 1]
 
 
 def test_integers_outside_their_range_are_422(server):
     body = {"inputs": "Gabe", "model_id": "greeter", "parameters": {"repeat": 2**70}}
     response = requests.post(_url(server, "/api/v1/task/server-streaming-greeting"), json=body, timeout=30)
-    answer = _assert_error(response, 422)
+    answer = http_support.assert_error(response, 422)
     assert answer["additional_info"][0]["loc"] == ["body", "repeat"]
 
 
@@ -109,24 +97,24 @@ def test_non_json_number_constants_are_422(server, constant):
     response = requests.post(
         _url(server, "/api/v1/task/greeting"), data=raw, headers={"Content-Type": "application/json"}, timeout=30
     )
-    _assert_error(response, 422)
+    http_support.assert_error(response, 422)
 
 
 def test_missing_model_id_is_400(server):
-    _assert_error(_predict(server, {"inputs": "Gabe"}), 400, "Please provide model_id in payload")
+    http_support.assert_error(_predict(server, {"inputs": "Gabe"}), 400, "Please provide model_id in payload")
 
 
 def test_unknown_model_is_404(server):
-    body = _assert_error(_predict(server, {"inputs": "Gabe", "model_id": "nope"}), 404)
+    body = http_support.assert_error(_predict(server, {"inputs": "Gabe", "model_id": "nope"}), 404)
     assert "nope" in body["details"]
 
 
 def test_invalid_model_id_is_400(server):
-    _assert_error(_predict(server, {"inputs": "Gabe", "model_id": "../etc"}), 400)
+    http_support.assert_error(_predict(server, {"inputs": "Gabe", "model_id": "../etc"}), 400)
 
 
 def test_model_of_another_task_is_400(server):
-    body = _assert_error(_predict(server, {"inputs": [], "model_id": "greeter"}, "/api/v1/task/tally"), 400)
+    body = http_support.assert_error(_predict(server, {"inputs": [], "model_id": "greeter"}, "/api/v1/task/tally"), 400)
     assert "not supported by this runtime" in body["details"]
 
 
@@ -140,12 +128,12 @@ def test_model_of_another_task_is_400(server):
     ],
 )
 def test_model_errors_map_to_statuses(server, name, status, details):
-    _assert_error(_predict(server, {"inputs": name, "model_id": "greeter"}), status, details)
+    http_support.assert_error(_predict(server, {"inputs": name, "model_id": "greeter"}), status, details)
 
 
 def test_missing_content_type_is_415(server):
     response = requests.post(_url(server, "/api/v1/task/greeting"), data=b'{"inputs": "x"}', timeout=30)
-    body = _assert_error(response, 415)
+    body = http_support.assert_error(response, 415)
     assert body["detail"] == body["details"]
 
 
@@ -154,7 +142,7 @@ def test_other_content_type_is_415(server):
         _url(server, "/api/v1/task/greeting"), data=b"inputs=x", timeout=30,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    _assert_error(response, 415)
+    http_support.assert_error(response, 415)
 
 
 @pytest.mark.parametrize(
@@ -166,7 +154,7 @@ def test_malformed_json_is_422_never_500(server, raw):
     response = requests.post(
         _url(server, "/api/v1/task/greeting"), data=raw, headers={"Content-Type": "application/json"}, timeout=30
     )
-    body = _assert_error(response, 422)
+    body = http_support.assert_error(response, 422)
     assert body["additional_info"]
 
 
@@ -180,12 +168,12 @@ def test_malformed_json_is_422_never_500(server, raw):
     ],
 )
 def test_bodies_of_the_wrong_shape_are_422(server, body, loc):
-    answer = _assert_error(_predict(server, body), 422)
+    answer = http_support.assert_error(_predict(server, body), 422)
     assert answer["additional_info"][0]["loc"] == loc
 
 
 def test_values_of_the_wrong_type_are_422(server):
-    answer = _assert_error(_predict(server, {"inputs": 5, "model_id": "greeter"}), 422)
+    answer = http_support.assert_error(_predict(server, {"inputs": 5, "model_id": "greeter"}), 422)
     assert "name" in answer["details"]
 
 
@@ -224,7 +212,7 @@ def test_train_without_parameters_uses_proto3_defaults(server):
 
 def test_train_with_a_wrong_type_is_422(server):
     body = {"model_name": "x", "parameters": {"greeting_prefix": 5}}
-    _assert_error(requests.post(_url(server, "/api/v1/GreetingTaskGreeterModuleTrain"), json=body, timeout=30), 422)
+    http_support.assert_error(requests.post(_url(server, "/api/v1/GreetingTaskGreeterModuleTrain"), json=body, timeout=30), 422)
 
 
 def test_cancel_a_running_training(server):
@@ -238,9 +226,9 @@ def test_cancel_a_running_training(server):
 
 def test_unknown_and_missing_training_ids(server):
     response = requests.get(_url(server, "/management/trainings"), params={"training_id": "nope"}, timeout=30)
-    _assert_error(response, 404, "Unknown training_id: nope")
-    _assert_error(requests.get(_url(server, "/management/trainings"), timeout=30), 400)
-    _assert_error(requests.delete(_url(server, "/management/trainings"), params={"training_id": "nope"}, timeout=30), 404)
+    http_support.assert_error(response, 404, "Unknown training_id: nope")
+    http_support.assert_error(requests.get(_url(server, "/management/trainings"), timeout=30), 400)
+    http_support.assert_error(requests.delete(_url(server, "/management/trainings"), params={"training_id": "nope"}, timeout=30), 404)
 
 
 # -- model management -------------------------------------------------------------------------
@@ -257,20 +245,20 @@ def test_deploy_predict_undeploy(server, tmp_path):
     assert response.json()["name"] == "deployed"
     assert _predict(server, {"inputs": "Gabe", "model_id": "deployed"}).json() == {"greeting": "Deployed Gabe"}
     again = requests.post(_url(server, "/management/models"), json={"model_id": "deployed", "model_files": files}, timeout=30)
-    _assert_error(again, 409)
+    http_support.assert_error(again, 409)
     response = requests.delete(_url(server, "/management/models"), params={"model_id": "deployed"}, timeout=30)
     assert response.status_code == 200
     assert response.json() == {"model_id": "deployed"}
-    _assert_error(_predict(server, {"inputs": "Gabe", "model_id": "deployed"}), 404)
+    http_support.assert_error(_predict(server, {"inputs": "Gabe", "model_id": "deployed"}), 404)
 
 
 def test_deploy_and_undeploy_errors(server):
     files = [{"filename": "config.yml", "data": ""}]
-    _assert_error(requests.post(_url(server, "/management/models"), json={"model_id": "../x", "model_files": files}, timeout=30), 400)
-    _assert_error(requests.post(_url(server, "/management/models"), json={"model_id": "x", "model_files": []}, timeout=30), 400)
+    http_support.assert_error(requests.post(_url(server, "/management/models"), json={"model_id": "../x", "model_files": files}, timeout=30), 400)
+    http_support.assert_error(requests.post(_url(server, "/management/models"), json={"model_id": "x", "model_files": []}, timeout=30), 400)
     bad = [{"filename": "/etc/passwd", "data": ""}]
-    _assert_error(requests.post(_url(server, "/management/models"), json={"model_id": "y", "model_files": bad}, timeout=30), 400)
-    _assert_error(requests.delete(_url(server, "/management/models"), params={"model_id": "nope"}, timeout=30), 404)
+    http_support.assert_error(requests.post(_url(server, "/management/models"), json={"model_id": "y", "model_files": bad}, timeout=30), 400)
+    http_support.assert_error(requests.delete(_url(server, "/management/models"), params={"model_id": "nope"}, timeout=30), 404)
 
 
 # -- info, health, unknown routes --------------------------------------------------------------
@@ -292,7 +280,7 @@ def test_info_models(server):
     assert greeter["module_id"] == "sample-greeter"
     only = requests.get(_url(server, "/info/models"), params={"model_ids": ["greeter"]}, timeout=30).json()
     assert [m["name"] for m in only["models"]] == ["greeter"]
-    _assert_error(requests.get(_url(server, "/info/models"), params={"model_ids": ["nope"]}, timeout=30), 404)
+    http_support.assert_error(requests.get(_url(server, "/info/models"), params={"model_ids": ["nope"]}, timeout=30), 404)
 
 
 def test_health(server):
@@ -303,10 +291,10 @@ def test_health(server):
 
 
 def test_unknown_route_and_wrong_method(server):
-    body = _assert_error(requests.get(_url(server, "/nope"), timeout=30), 404)
+    body = http_support.assert_error(requests.get(_url(server, "/nope"), timeout=30), 404)
     assert body["detail"] == "Not Found"
     response = requests.get(_url(server, "/api/v1/task/greeting"), timeout=30)
-    body = _assert_error(response, 405)
+    body = http_support.assert_error(response, 405)
     assert body["detail"] == "Method Not Allowed"
     assert "POST" in response.headers["allow"]
 
